@@ -1,0 +1,22 @@
+#include <xbarsim/core/error.hpp>
+#include <xbarsim/devices/registry.hpp>
+
+namespace xbarsim {
+
+const std::vector<const DeviceFamily*>& device_families() {
+  static const std::vector<const DeviceFamily*> all = {
+      // XBARSIM_FAMILIES: one line per family, in family order.
+  };
+  return all;
+}
+
+const DeviceFamily& find_device_family(std::string_view model, std::string_view where) {
+  std::string known;
+  for (const DeviceFamily* f : device_families()) {
+    if (f->model() == model) return *f;
+    known += (known.empty() ? "" : ", ") + std::string(f->model());
+  }
+  throw ConfigError(std::string(where), "expected one of {" + known + "}, got \"" + std::string(model) + "\"");
+}
+
+}  // namespace xbarsim

@@ -1,0 +1,13 @@
+#pragma once
+// Subcommand registration. Each register_* adds its subcommands to the app and, when
+// one is chosen, stores its work in `action` (run after parsing, inside error handling).
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "cli_support.hpp"
+
+namespace xbarsim::cli {
+using Action = std::function<int()>;
+void register_device_commands(CLI::App& app, const Globals& globals, Action& action);
+void register_bench_commands(CLI::App& app, const Globals& globals, Action& action);
+}  // namespace xbarsim::cli

@@ -1,0 +1,184 @@
+#include <H5Cpp.h>
+
+#include <chrono>
+#include <ctime>
+#include <xbarsim/core/error.hpp>
+#include <xbarsim/core/version.hpp>
+#include <xbarsim/io/result_file.hpp>
+
+namespace xbarsim::io {
+namespace {
+// The HDF5 C++ API reports errors through exceptions, but the C library also prints a
+// stack to stderr unless told not to; libraries never print.
+void silence_hdf5() { H5::Exception::dontPrint(); }
+
+void put_string_attribute(H5::H5Object& obj, const std::string& name, const std::string& value) {
+  H5::StrType type(H5::PredType::C_S1, value.empty() ? 1 : value.size());
+  type.setCset(H5T_CSET_UTF8);
+  if (obj.attrExists(name)) obj.removeAttr(name);
+  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value.empty() ? std::string(" ") : value);
+}
+
+void put_attribute(H5::H5Object& obj, const std::string& name, const ParamValue& value) {
+  if (obj.attrExists(name)) obj.removeAttr(name);
+  const H5::DataSpace scalar(H5S_SCALAR);
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, double>)
+          obj.createAttribute(name, H5::PredType::NATIVE_DOUBLE, scalar).write(H5::PredType::NATIVE_DOUBLE, &v);
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+          obj.createAttribute(name, H5::PredType::NATIVE_INT64, scalar).write(H5::PredType::NATIVE_INT64, &v);
+        else if constexpr (std::is_same_v<T, bool>) {
+          const std::uint8_t b = v ? 1 : 0;  // h5py reads uint8 0/1; HDF5 has no native bool
+          obj.createAttribute(name, H5::PredType::NATIVE_UINT8, scalar).write(H5::PredType::NATIVE_UINT8, &b);
+        } else
+          put_string_attribute(obj, name, v);
+      },
+      value);
+}
+
+std::string now_iso8601() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+}  // namespace
+
+struct ResultFile::Impl {
+  H5::H5File file;
+  H5::Group group(const std::string& name) {
+    if (name.empty()) return file.openGroup("/");
+    // nameExists() fails on a path whose parent is missing, so walk it level by level.
+    bool exists = true;
+    for (std::size_t pos = name.find('/'); exists; pos = name.find('/', pos + 1)) {
+      exists = file.nameExists(name.substr(0, pos));
+      if (pos == std::string::npos) break;
+    }
+    if (exists) return file.openGroup(name);
+    H5::LinkCreatPropList lcpl;
+    lcpl.setCreateIntermediateGroup(true);
+    return file.createGroup(name, lcpl);
+  }
+};
+
+ResultFile::ResultFile(const std::filesystem::path& path, const RunInfo& info) : path_(path) {
+  silence_hdf5();
+  try {
+    impl_ = std::make_unique<Impl>();
+    impl_->file = H5::H5File(path.string(), H5F_ACC_TRUNC);
+    H5::Group root = impl_->file.openGroup("/");
+    put_string_attribute(root, "config", info.config_toml);
+    put_attribute(root, "seed", static_cast<std::int64_t>(info.seed));
+    put_string_attribute(root, "xbarsim_version", std::string(version()));
+    put_string_attribute(root, "git_revision", std::string(git_revision()));
+    put_string_attribute(root, "created", now_iso8601());
+    put_string_attribute(root, "command", info.command);
+    impl_->file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw IoError(path.string(), "cannot create HDF5 file (" + e.getDetailMsg() + ")");
+  }
+}
+
+ResultFile::~ResultFile() = default;
+
+void ResultFile::write(const Dataset& d, const std::string& group) {
+  std::size_t count = 1;
+  for (auto n : d.shape) count *= n;
+  if (count != d.values.size())
+    throw InternalError("dataset " + d.name + " has " + std::to_string(d.values.size()) +
+                        " values for its shape");
+  try {
+    std::vector<hsize_t> dims(d.shape.begin(), d.shape.end());
+    H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
+    H5::Group g = impl_->group(group);
+    H5::DataSet ds = g.createDataSet(d.name, H5::PredType::IEEE_F64LE, space);
+    if (!d.values.empty()) ds.write(d.values.data(), H5::PredType::NATIVE_DOUBLE);
+    put_string_attribute(ds, "units", d.units);
+    put_string_attribute(ds, "description", d.description);
+  } catch (const H5::Exception& e) {
+    throw IoError(path_.string(), "cannot write dataset " + group + "/" + d.name + " (" + e.getDetailMsg() + ")");
+  }
+}
+
+void ResultFile::write_attribute(const std::string& name, const ParamValue& value, const std::string& group) {
+  try {
+    H5::Group g = impl_->group(group);
+    put_attribute(g, name, value);
+  } catch (const H5::Exception& e) {
+    throw IoError(path_.string(), "cannot write attribute " + name + " (" + e.getDetailMsg() + ")");
+  }
+}
+
+void ResultFile::write_params(const std::string& group, const ParamValues& values, const ParamTableBase& table,
+                              const std::function<std::string(const std::string&)>& source_of) {
+  try {
+    H5::Group g = impl_->group(group);
+    for (const auto& info : table.entries()) {
+      const auto it = values.find(info.name);
+      put_attribute(g, info.name, it != values.end() ? it->second : info.default_value);
+      if (!info.unit.empty()) put_string_attribute(g, info.name + ".unit", info.unit);
+      put_string_attribute(g, info.name + ".source", source_of(info.name));
+    }
+  } catch (const H5::Exception& e) {
+    throw IoError(path_.string(), "cannot write parameters to " + group + " (" + e.getDetailMsg() + ")");
+  }
+}
+
+void ResultFile::flush() {
+  try {
+    impl_->file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw IoError(path_.string(), "cannot flush (" + e.getDetailMsg() + ")");
+  }
+}
+
+namespace {
+std::string read_string_attr(const H5::H5Object& obj, const std::string& name) {
+  if (!obj.attrExists(name)) return {};
+  H5::Attribute a = obj.openAttribute(name);
+  std::string out;
+  a.read(a.getStrType(), out);
+  return out;
+}
+}  // namespace
+
+DatasetData read_dataset(const std::filesystem::path& path, const std::string& name) {
+  silence_hdf5();
+  try {
+    H5::H5File file(path.string(), H5F_ACC_RDONLY);
+    if (!file.nameExists(name)) throw IoError(path.string(), "has no dataset '" + name + "'");
+    H5::DataSet ds = file.openDataSet(name);
+    H5::DataSpace space = ds.getSpace();
+    std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
+    space.getSimpleExtentDims(dims.data());
+    DatasetData out;
+    std::size_t count = 1;
+    for (auto d : dims) {
+      out.shape.push_back(static_cast<std::size_t>(d));
+      count *= static_cast<std::size_t>(d);
+    }
+    out.values.resize(count);
+    if (count) ds.read(out.values.data(), H5::PredType::NATIVE_DOUBLE);
+    out.units = read_string_attr(ds, "units");
+    out.description = read_string_attr(ds, "description");
+    return out;
+  } catch (const H5::Exception& e) {
+    throw IoError(path.string(), "cannot read dataset '" + name + "' (" + e.getDetailMsg() + ")");
+  }
+}
+
+std::string read_string_attribute(const std::filesystem::path& path, const std::string& name) {
+  silence_hdf5();
+  try {
+    H5::H5File file(path.string(), H5F_ACC_RDONLY);
+    return read_string_attr(file.openGroup("/"), name);
+  } catch (const H5::Exception& e) {
+    throw IoError(path.string(), "cannot read attribute '" + name + "' (" + e.getDetailMsg() + ")");
+  }
+}
+
+}  // namespace xbarsim::io

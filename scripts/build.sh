@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Configures (Release, Ninja, ccache) and builds everything into build/; executables
+# land in build/bin/. Extra arguments go to cmake's configure step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache "$@"
+cmake --build build -j "$(nproc)"

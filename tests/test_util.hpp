@@ -1,12 +1,12 @@
 #pragma once
 // Small helpers shared by tests: scratch directories, running the CLI.
+#include <sys/wait.h>
+#include <unistd.h>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace xbarsim::test {
 

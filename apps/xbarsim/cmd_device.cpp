@@ -1,5 +1,6 @@
 // `xbarsim device list | show | curve`: browse presets and characterise devices.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <xbarsim/core/error.hpp>
@@ -46,8 +47,8 @@ int list_presets(const ListOptions& o) {
   for (const auto& p : presets) w = std::max(w, p.name.size());
   std::printf("%-*s  %-6s  %-18s  %s\n", static_cast<int>(w), "name", "family", "model", "source");
   for (const auto& p : presets)
-    std::printf("%-*s  %-6s  %-18s  %s\n", static_cast<int>(w), p.name.c_str(),
-                std::string(p.family->family()).c_str(), p.model.c_str(), p.source.c_str());
+    std::printf("%-*s  %-6s  %-18s  %s\n", static_cast<int>(w), p.name.c_str(), std::string(p.family->family()).c_str(),
+                p.model.c_str(), p.source.c_str());
   return kOk;
 }
 
@@ -64,12 +65,9 @@ int show_preset(const ShowOptions& o) {
                         {"range", e.kind == ParamKind::Real || e.kind == ParamKind::Integer ? e.range.describe() : ""},
                         {"description", e.description},
                         {"source", preset.source_of(e.name)}});
-    nlohmann::json out = {{"name", preset.name},
-                          {"family", std::string(preset.family->family())},
-                          {"model", preset.model},
-                          {"description", preset.description},
-                          {"source", preset.source},
-                          {"protocols", protocols_of(*preset.family)},
+    nlohmann::json out = {{"name", preset.name},     {"family", std::string(preset.family->family())},
+                          {"model", preset.model},   {"description", preset.description},
+                          {"source", preset.source}, {"protocols", protocols_of(*preset.family)},
                           {"parameters", params}};
     std::cout << out.dump(2) << '\n';
     return kOk;
@@ -101,38 +99,50 @@ int run_curve(const CurveOptions& o, const Globals& g) {
   if (std::find(known.begin(), known.end(), o.protocol) == known.end()) {
     std::string list;
     for (const auto& p : known) list += (list.empty() ? "" : ", ") + p;
-    throw ConfigError("--protocol", "expected one of {" + list + "} for preset " + preset.name + ", got \"" +
-                                        o.protocol + "\"");
+    throw ConfigError("--protocol",
+                      "expected one of {" + list + "} for preset " + preset.name + ", got \"" + o.protocol + "\"");
   }
   const std::string config = io::resolved_device_toml(preset, values);
-  // Create the output first: an unwritable path fails before any work is done.
+  // Create the output first, so an unwritable path fails before any work is done. It is
+  // written as OUTPUT.partial and renamed when complete: a failure or Ctrl-C never
+  // leaves a file that looks finished, nor clobbers an existing one.
+  const std::string partial = o.output + ".partial";
   std::optional<io::ResultFile> out;
   try {
-    out.emplace(o.output, io::RunInfo{config, g.seed, "device curve " + preset.name + " --protocol " + o.protocol});
+    out.emplace(partial, io::RunInfo{config, g.seed, "device curve " + preset.name + " --protocol " + o.protocol});
   } catch (const IoError& e) {
     throw ConfigError("-o " + o.output, "cannot create the output file: " + e.detail());
   }
-  TerminalProgress progress(preset.name + " " + o.protocol);
-  CurveRequest request;
-  request.protocol = o.protocol;
-  request.devices = o.devices;
-  request.seed = g.seed;
-  request.target_S = o.target_S;
-  request.pulses = o.pulses;
-  request.reads = o.reads;
-  request.read_time_s = o.read_time_s;
-  request.read_voltage_V = o.read_voltage_V;
-  request.control = RunControl{&progress, &interrupt_token()};
-  const Curve curve = characterise(*preset.family, values, request);
-  for (const auto& d : curve.datasets) out->write(d);
-  for (const auto& [k, v] : curve.attributes) out->write_attribute(k, v);
-  out->write_attribute("preset", preset.name);
-  out->write_attribute("model", preset.model);
-  out->write_attribute("protocol", o.protocol);
-  out->write_attribute("devices", static_cast<std::int64_t>(o.devices));
-  out->write_params("device", values, preset.family->table(),
-                    [&](const std::string& key) { return preset.source_of(key); });
-  out->flush();
+  try {
+    TerminalProgress progress(preset.name + " " + o.protocol);
+    CurveRequest request;
+    request.protocol = o.protocol;
+    request.devices = o.devices;
+    request.seed = g.seed;
+    request.target_S = o.target_S;
+    request.pulses = o.pulses;
+    request.reads = o.reads;
+    request.read_time_s = o.read_time_s;
+    request.read_voltage_V = o.read_voltage_V;
+    request.control = RunControl{&progress, &interrupt_token()};
+    const Curve curve = characterise(*preset.family, values, request);
+    for (const auto& d : curve.datasets) out->write(d);
+    for (const auto& [k, v] : curve.attributes) out->write_attribute(k, v);
+    out->write_attribute("preset", preset.name);
+    out->write_attribute("model", preset.model);
+    out->write_attribute("protocol", o.protocol);
+    out->write_attribute("devices", static_cast<std::int64_t>(o.devices));
+    out->write_params("device", values, preset.family->table(),
+                      [&](const std::string& key) { return preset.source_of(key); });
+    out->flush();
+    out.reset();
+    std::filesystem::rename(partial, o.output);
+  } catch (...) {
+    out.reset();
+    std::error_code ec;
+    std::filesystem::remove(partial, ec);
+    throw;
+  }
   std::fprintf(stderr, "wrote %s (%s, %zu devices)\n", o.output.c_str(), o.protocol.c_str(), o.devices);
   return kOk;
 }
@@ -158,8 +168,9 @@ void register_device_commands(CLI::App& app, const Globals& globals, Action& act
   auto curve_opts = std::make_shared<CurveOptions>();
   auto* curve = device->add_subcommand("curve", "characterise a device preset and write the curve to HDF5");
   curve->add_option("preset", curve_opts->preset, "preset name or path to a preset .toml")->required();
-  curve->add_option("--protocol", curve_opts->protocol,
-                    "pulse-response, drift, read-noise, or a family protocol (iv, switching, ...)")
+  curve
+      ->add_option("--protocol", curve_opts->protocol,
+                   "pulse-response, drift, read-noise, or a family protocol (iv, switching, ...)")
       ->required();
   curve->add_option("--devices", curve_opts->devices, "number of devices (default 16)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}));
@@ -173,9 +184,8 @@ void register_device_commands(CLI::App& app, const Globals& globals, Action& act
   curve->add_option("--read-voltage", curve_opts->read_voltage_V, "read voltage, volts (default: the model's)")
       ->check(CLI::PositiveNumber);
   curve->add_option("-o,--output", curve_opts->output, "output HDF5 file")->required();
-  curve->callback([&action, &globals, curve_opts] {
-    action = [curve_opts, &globals] { return run_curve(*curve_opts, globals); };
-  });
+  curve->callback(
+      [&action, &globals, curve_opts] { action = [curve_opts, &globals] { return run_curve(*curve_opts, globals); }; });
 }
 
 }  // namespace xbarsim::cli

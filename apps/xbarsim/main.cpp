@@ -13,8 +13,8 @@ using namespace xbarsim::cli;
 
 int main(int argc, char** argv) {
   CLI::App app{"xbarsim: analog in-memory computing and neuromorphic hardware simulator"};
-  app.set_version_flag("--version", std::string("xbarsim ") + std::string(version()) + " (" +
-                                        std::string(git_revision()) + ")");
+  app.set_version_flag("--version",
+                       std::string("xbarsim ") + std::string(version()) + " (" + std::string(git_revision()) + ")");
   Globals globals;
   app.add_option("--threads", globals.threads, "worker threads (default: all cores)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));

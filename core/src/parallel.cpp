@@ -25,14 +25,11 @@ void parallel_blocks(std::size_t n, std::size_t block, const std::function<void(
 
 ThreadLimit::ThreadLimit(std::size_t threads) {
   openblas_set_num_threads(1);
-  if (threads > 0)
-    control_ = new tbb::global_control(tbb::global_control::max_allowed_parallelism, threads);
+  if (threads > 0) control_ = new tbb::global_control(tbb::global_control::max_allowed_parallelism, threads);
 }
 
 ThreadLimit::~ThreadLimit() { delete static_cast<tbb::global_control*>(control_); }
 
-std::size_t max_threads() {
-  return tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
-}
+std::size_t max_threads() { return tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism); }
 
 }  // namespace xbarsim

@@ -6,10 +6,14 @@ namespace xbarsim {
 
 std::string_view to_string(ParamKind kind) {
   switch (kind) {
-    case ParamKind::Real: return "real";
-    case ParamKind::Integer: return "integer";
-    case ParamKind::Boolean: return "boolean";
-    case ParamKind::Choice: return "choice";
+    case ParamKind::Real:
+      return "real";
+    case ParamKind::Integer:
+      return "integer";
+    case ParamKind::Boolean:
+      return "boolean";
+    case ParamKind::Choice:
+      return "choice";
   }
   return "?";
 }
@@ -23,10 +27,14 @@ std::string number(double x) {
 }
 std::string_view kind_of(const ParamValue& v) {
   switch (v.index()) {
-    case 0: return "a real number";
-    case 1: return "an integer";
-    case 2: return "a boolean";
-    default: return "a string";
+    case 0:
+      return "a real number";
+    case 1:
+      return "an integer";
+    case 2:
+      return "a boolean";
+    default:
+      return "a string";
   }
 }
 }  // namespace
@@ -46,10 +54,14 @@ std::string format_value(const ParamValue& value) {
   return std::visit(
       [](const auto& v) -> std::string {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, double>) return number(v);
-        else if constexpr (std::is_same_v<T, std::int64_t>) return std::to_string(v);
-        else if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
-        else return "\"" + v + "\"";
+        if constexpr (std::is_same_v<T, double>)
+          return number(v);
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+          return std::to_string(v);
+        else if constexpr (std::is_same_v<T, bool>)
+          return v ? "true" : "false";
+        else
+          return "\"" + v + "\"";
       },
       value);
 }
@@ -68,8 +80,7 @@ const ParamInfo* ParamTableBase::find(std::string_view name) const {
 std::optional<std::string> ParamTableBase::check(const ParamInfo& info, const ParamValue& value) const {
   switch (info.kind) {
     case ParamKind::Real: {
-      if (!std::holds_alternative<double>(value))
-        return "expected a real number, found " + std::string(kind_of(value));
+      if (!std::holds_alternative<double>(value)) return "expected a real number, found " + std::string(kind_of(value));
       const double x = std::get<double>(value);
       if (!info.range.contains(x))
         return "must be in " + info.range.describe() + (info.unit.empty() || info.unit == "1" ? "" : " " + info.unit) +
@@ -136,7 +147,8 @@ ParamValue ParamTableBase::parse_text(const ParamInfo& info, std::string_view te
       if (text == "true") return true;
       if (text == "false") return false;
       return fail("expected true or false");
-    case ParamKind::Choice: return std::string(text);
+    case ParamKind::Choice:
+      return std::string(text);
   }
   return fail("unsupported parameter kind");
 }

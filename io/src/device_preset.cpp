@@ -75,10 +75,12 @@ DevicePreset load_device_preset(const fs::path& path) {
       p.add(file + ": sources", "expected a table of strings");
     } else {
       for (const auto& [key, v] : s.as_table()) {
-        if (!v.is_string()) p.add(file + ": sources." + key, "expected a string naming the source");
+        if (!v.is_string())
+          p.add(file + ": sources." + key, "expected a string naming the source");
         else if (!doc.contains("parameters") || !doc.at("parameters").contains(key))
           p.add(file + ": sources." + key, "names no entry of [parameters]");
-        else preset.sources.emplace(key, v.as_string().str);
+        else
+          preset.sources.emplace(key, v.as_string().str);
       }
     }
   }
@@ -88,7 +90,8 @@ DevicePreset load_device_preset(const fs::path& path) {
       if (!doc.contains("sources") || !doc.at("sources").contains(key))
         p.add(file + ": parameters." + key, "has no entry in [sources]; every preset value needs its source");
     }
-  if (preset.family && p.empty()) preset.family->table().validate_relations(preset.resolved(), file + ": parameters", p);
+  if (preset.family && p.empty())
+    preset.family->table().validate_relations(preset.resolved(), file + ": parameters", p);
   p.throw_if_any();
   return preset;
 }
@@ -102,8 +105,8 @@ DevicePreset find_device_preset(const std::string& name_or_path) {
     if (fs::is_regular_file(candidate, ec)) return load_device_preset(candidate);
   }
   for (const auto& p : list_device_presets()) known += (known.empty() ? "" : ", ") + p.name;
-  throw ConfigError("preset", "expected one of {" + known + "} or a path to a .toml file, got \"" + name_or_path +
-                                  "\"");
+  throw ConfigError("preset",
+                    "expected one of {" + known + "} or a path to a .toml file, got \"" + name_or_path + "\"");
 }
 
 std::vector<DevicePreset> list_device_presets() {
@@ -141,8 +144,10 @@ ParamValues apply_overrides(const ParamValues& values, const ParamTableBase& tab
     }
     try {
       ParamValue v = table.parse_text(*info, text, where);
-      if (auto what = table.check(*info, v)) p.add(where, *what);
-      else out[key] = v;
+      if (auto what = table.check(*info, v))
+        p.add(where, *what);
+      else
+        out[key] = v;
     } catch (const ConfigError& e) {
       p.append(e.problems());
     }
@@ -165,7 +170,8 @@ std::string resolved_device_toml(const DevicePreset& preset, const ParamValues& 
   for (const auto& info : preset.family->table().entries()) {
     const auto it = values.find(info.name);
     const bool overridden = it != values.end() && it->second != base.at(info.name);
-    out += info.name + " = " + toml_literal(overridden ? std::string("set on the command line") : preset.source_of(info.name)) + "\n";
+    out += info.name + " = " +
+           toml_literal(overridden ? std::string("set on the command line") : preset.source_of(info.name)) + "\n";
   }
   return out;
 }

@@ -89,8 +89,7 @@ void ResultFile::write(const Dataset& d, const std::string& group) {
   std::size_t count = 1;
   for (auto n : d.shape) count *= n;
   if (count != d.values.size())
-    throw InternalError("dataset " + d.name + " has " + std::to_string(d.values.size()) +
-                        " values for its shape");
+    throw InternalError("dataset " + d.name + " has " + std::to_string(d.values.size()) + " values for its shape");
   try {
     std::vector<hsize_t> dims(d.shape.begin(), d.shape.end());
     H5::DataSpace space(static_cast<int>(dims.size()), dims.data());

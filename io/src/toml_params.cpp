@@ -39,13 +39,20 @@ TomlMessage compact_toml_message(const std::string& what) {
 
 std::string kind_name(const toml::value& v) {
   switch (v.type()) {
-    case toml::value_t::boolean: return "a boolean";
-    case toml::value_t::integer: return "an integer";
-    case toml::value_t::floating: return "a real number";
-    case toml::value_t::string: return "a string";
-    case toml::value_t::array: return "an array";
-    case toml::value_t::table: return "a table";
-    default: return "a date/time";
+    case toml::value_t::boolean:
+      return "a boolean";
+    case toml::value_t::integer:
+      return "an integer";
+    case toml::value_t::floating:
+      return "a real number";
+    case toml::value_t::string:
+      return "a string";
+    case toml::value_t::array:
+      return "an array";
+    case toml::value_t::table:
+      return "a table";
+    default:
+      return "a date/time";
   }
 }
 }  // namespace
@@ -85,8 +92,10 @@ ParamValues params_from_toml(const toml::value& toml_table, const ParamTableBase
     ParamValue value;
     switch (info->kind) {
       case ParamKind::Real:
-        if (v.is_floating()) value = v.as_floating();
-        else if (v.is_integer()) value = static_cast<double>(v.as_integer());
+        if (v.is_floating())
+          value = v.as_floating();
+        else if (v.is_integer())
+          value = static_cast<double>(v.as_integer());
         else {
           problems.add(loc, "expected a real number, found " + kind_name(v));
           continue;

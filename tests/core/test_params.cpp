@@ -36,7 +36,8 @@ TEST_CASE("parameter table reads defaults from the struct", "[core]") {
 }
 
 TEST_CASE("make() applies overrides and round-trips through values()", "[core]") {
-  const Example e = Example::table().make({{"g_max_S", 1e-5}, {"levels", std::int64_t{8}}, {"mode", std::string("exact")}});
+  const Example e =
+      Example::table().make({{"g_max_S", 1e-5}, {"levels", std::int64_t{8}}, {"mode", std::string("exact")}});
   CHECK(e.g_max_S == 1e-5);
   CHECK(e.levels == 8);
   CHECK(e.mode == "exact");

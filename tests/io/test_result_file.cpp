@@ -29,9 +29,9 @@ TEST_CASE("result files carry units, descriptions and run metadata", "[io]") {
 }
 
 TEST_CASE("an unwritable path is an IoError naming the path", "[io]") {
-  CHECK_THROWS_MATCHES(io::ResultFile("/nonexistent-dir/x.h5", io::RunInfo{}), IoError,
-                       Catch::Matchers::Predicate<IoError>(
-                           [](const IoError& e) { return e.path() == "/nonexistent-dir/x.h5"; }));
+  CHECK_THROWS_MATCHES(
+      io::ResultFile("/nonexistent-dir/x.h5", io::RunInfo{}), IoError,
+      Catch::Matchers::Predicate<IoError>([](const IoError& e) { return e.path() == "/nonexistent-dir/x.h5"; }));
 }
 
 TEST_CASE("reading a missing dataset names it", "[io]") {

@@ -39,10 +39,12 @@ Curve pulse_response(const DeviceFamily& family, const ParamValues& values, cons
   }
   Curve c{"pulse-response", {}, {}};
   c.datasets.push_back({"pulse_index", "1", "pulses applied before the read (0 = fresh device)", {p}, index});
-  c.datasets.push_back({"polarity", "1", "+1 potentiation (SET) pulse, -1 depression (RESET) pulse, 0 none",
-                        {p}, polarity});
-  c.datasets.push_back({"conductance_S", "S",
-                        "noise-free read conductance after each pulse: potentiation, then depression", {n, p},
+  c.datasets.push_back(
+      {"polarity", "1", "+1 potentiation (SET) pulse, -1 depression (RESET) pulse, 0 none", {p}, polarity});
+  c.datasets.push_back({"conductance_S",
+                        "S",
+                        "noise-free read conductance after each pulse: potentiation, then depression",
+                        {n, p},
                         g_out});
   c.attributes["pulses_per_phase"] = static_cast<std::int64_t>(pulses);
   c.attributes["read_voltage_V"] = v_read;
@@ -104,8 +106,7 @@ Curve read_noise(const DeviceFamily& family, const ParamValues& values, const Cu
     if (k % 64 == 0 || k + 1 == reads) r.control.report(k + 1, reads, "reads");
   }
   Curve c{"read-noise", {}, {}};
-  c.datasets.push_back({"conductance_S", "S", "repeated noisy reads of each device at read_time_s", {n, reads},
-                        g_out});
+  c.datasets.push_back({"conductance_S", "S", "repeated noisy reads of each device at read_time_s", {n, reads}, g_out});
   c.attributes["target_S"] = target;
   c.attributes["read_time_s"] = r.read_time_s;
   c.attributes["read_voltage_V"] = v_read;
@@ -139,8 +140,8 @@ Curve characterise(const DeviceFamily& family, const ParamValues& values, const 
   if (std::find(extra.begin(), extra.end(), p) != extra.end()) return family.run_extra(values, request);
   std::string known;
   for (const auto& name : protocols_of(family)) known += (known.empty() ? "" : ", ") + name;
-  throw ConfigError("--protocol", "expected one of {" + known + "} for model " + std::string(family.model()) +
-                                      ", got \"" + p + "\"");
+  throw ConfigError("--protocol",
+                    "expected one of {" + known + "} for model " + std::string(family.model()) + ", got \"" + p + "\"");
 }
 
 }  // namespace xbarsim

@@ -26,7 +26,9 @@ ProgramReport program_all(const DeviceModel& model, DeviceState& state, const ar
   check_shape(state, target_S.n_rows, target_S.n_cols, "target conductance matrix");
   const ProgramReport report = parallel_reduce_blocks(
       state.rows(), kDefaultRowBlock, ProgramReport{},
-      [&](std::size_t b, std::size_t e) { return model.program(state, target_S, options, RowRange{b, e}); },
+      [&](std::size_t b, std::size_t e) {
+        return model.program(state, target_S, options, RowRange{b, e});
+      },
       [](ProgramReport acc, const ProgramReport& part) { return acc += part; });
   state.time_s = 0.0;
   return report;
@@ -35,13 +37,14 @@ ProgramReport program_all(const DeviceModel& model, DeviceState& state, const ar
 void apply_pulses_all(const DeviceModel& model, DeviceState& state, const PulseCounts& counts) {
   check_shape(state, counts.n_rows, counts.n_cols, "pulse count matrix");
   const std::uint64_t step = state.pulse_step;
-  parallel_blocks(state.rows(), kDefaultRowBlock,
-                  [&](std::size_t b, std::size_t e) { model.apply_pulses(state, counts, step, RowRange{b, e}); });
+  parallel_blocks(state.rows(), kDefaultRowBlock, [&](std::size_t b, std::size_t e) {
+    model.apply_pulses(state, counts, step, RowRange{b, e});
+  });
   ++state.pulse_step;
 }
 
-void read_all(const DeviceModel& model, const DeviceState& state, double v_read_V, bool noisy,
-              std::uint64_t read_index, arma::fmat& out_S) {
+void read_all(const DeviceModel& model, const DeviceState& state, double v_read_V, bool noisy, std::uint64_t read_index,
+              arma::fmat& out_S) {
   out_S.set_size(state.rows(), state.cols());
   parallel_blocks(state.rows(), kDefaultRowBlock, [&](std::size_t b, std::size_t e) {
     model.read(state, v_read_V, noisy, read_index, out_S, RowRange{b, e});
@@ -50,8 +53,9 @@ void read_all(const DeviceModel& model, const DeviceState& state, double v_read_
 
 void relax_all(const DeviceModel& model, DeviceState& state, double t1_s) {
   const double t0 = state.time_s;
-  parallel_blocks(state.rows(), kDefaultRowBlock,
-                  [&](std::size_t b, std::size_t e) { model.relax(state, t0, t1_s, RowRange{b, e}); });
+  parallel_blocks(state.rows(), kDefaultRowBlock, [&](std::size_t b, std::size_t e) {
+    model.relax(state, t0, t1_s, RowRange{b, e});
+  });
   state.time_s = t1_s;
 }
 

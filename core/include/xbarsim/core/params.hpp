@@ -74,8 +74,7 @@ class ParamTableBase {
   ParamValue parse_text(const ParamInfo& info, std::string_view text, std::string_view where) const;
   ParamValues defaults() const;
   /// Cross-field checks on a complete value set (e.g. g_min < g_max).
-  virtual void validate_relations(const ParamValues& values, std::string_view prefix,
-                                  ProblemList& problems) const = 0;
+  virtual void validate_relations(const ParamValues& values, std::string_view prefix, ProblemList& problems) const = 0;
 
  protected:
   std::vector<ParamInfo> entries_;
@@ -102,7 +101,8 @@ class ParamTable final : public ParamTableBase {
     add(std::move(name), ParamKind::Integer, std::move(unit), range, {}, std::move(description), std::move(source),
         ParamValue(static_cast<std::int64_t>(S{}.*member)));
     getters_.push_back([member](const S& s) { return ParamValue(static_cast<std::int64_t>(s.*member)); });
-    setters_.push_back([member](S& s, const ParamValue& v) { s.*member = static_cast<int>(std::get<std::int64_t>(v)); });
+    setters_.push_back(
+        [member](S& s, const ParamValue& v) { s.*member = static_cast<int>(std::get<std::int64_t>(v)); });
     return *this;
   }
   ParamTable& boolean(std::string name, bool S::*member, std::string description, std::string source) {
@@ -171,8 +171,7 @@ class ParamTable final : public ParamTableBase {
 };
 
 /// Helper for relations: adds a problem unless `ok`.
-inline void require(bool ok, ProblemList& problems, std::string_view prefix, std::string_view name,
-                    std::string what) {
+inline void require(bool ok, ProblemList& problems, std::string_view prefix, std::string_view name, std::string what) {
   if (!ok) problems.add(key_path(prefix, name), std::move(what));
 }
 

@@ -16,7 +16,7 @@ struct DevicePreset {
   std::string model;
   std::string description;
   std::string source;
-  ParamValues parameters;                          // values that differ from the defaults
+  ParamValues parameters;                                   // values that differ from the defaults
   std::map<std::string, std::string, std::less<>> sources;  // source of each value in `parameters`
   const DeviceFamily* family = nullptr;
 

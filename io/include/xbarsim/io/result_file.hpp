@@ -16,7 +16,7 @@ namespace xbarsim::io {
 struct RunInfo {
   std::string config_toml;  // resolved configuration
   std::uint64_t seed = 0;
-  std::string command;      // what produced the file, e.g. "device curve"
+  std::string command;  // what produced the file, e.g. "device curve"
 };
 
 class ResultFile {

@@ -186,6 +186,8 @@ void register_device_commands(CLI::App& app, const Globals& globals, Action& act
   curve->add_option("-o,--output", curve_opts->output, "output HDF5 file")->required();
   curve->callback(
       [&action, &globals, curve_opts] { action = [curve_opts, &globals] { return run_curve(*curve_opts, globals); }; });
+
+  register_device_fit_command(*device, globals, action);
 }
 
 }  // namespace xbarsim::cli

@@ -12,11 +12,14 @@ namespace {
 // stack to stderr unless told not to; libraries never print.
 void silence_hdf5() { H5::Exception::dontPrint(); }
 
+// Variable-length UTF-8 strings: h5py reads them as str (fixed-length ones come back as
+// bytes), HDFView shows them as text.
 void put_string_attribute(H5::H5Object& obj, const std::string& name, const std::string& value) {
-  H5::StrType type(H5::PredType::C_S1, value.empty() ? 1 : value.size());
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
   type.setCset(H5T_CSET_UTF8);
   if (obj.attrExists(name)) obj.removeAttr(name);
-  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value.empty() ? std::string(" ") : value);
+  const char* text = value.c_str();
+  obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, &text);
 }
 
 void put_attribute(H5::H5Object& obj, const std::string& name, const ParamValue& value) {
@@ -139,8 +142,16 @@ namespace {
 std::string read_string_attr(const H5::H5Object& obj, const std::string& name) {
   if (!obj.attrExists(name)) return {};
   H5::Attribute a = obj.openAttribute(name);
+  const H5::StrType type = a.getStrType();
+  if (type.isVariableStr()) {
+    char* text = nullptr;
+    a.read(type, &text);
+    std::string out = text ? text : "";
+    H5free_memory(text);
+    return out;
+  }
   std::string out;
-  a.read(a.getStrType(), out);
+  a.read(type, out);
   return out;
 }
 }  // namespace

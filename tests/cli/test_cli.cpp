@@ -100,6 +100,10 @@ TEST_CASE("bad input is reported with where and what, exit code 2", "[cli]") {
     check_bad_input("device curve pcm-joshi2020 --protocol drift --set g_max_S=abc -o " + out,
                     "--set g_max_S: expected a real number");
   }
+  SECTION("a result too large for memory") {
+    check_bad_input("device curve pcm-joshi2020 --protocol read-noise --devices 20000 --reads 1000000 -o " + out,
+                    "--devices x --reads: the result would hold");
+  }
   SECTION("unknown option") { check_bad_input("device curve pcm-joshi2020 --frobnicate", "command line"); }
   // None of the failures above may leave a half-written output behind.
   CHECK_FALSE(std::filesystem::exists(out));
@@ -155,4 +159,21 @@ print("h5py ok")
   INFO(py.output);
   CHECK(py.exit_code == 0);
   CHECK(py.output.find("h5py ok") != std::string::npos);
+}
+
+TEST_CASE("Ctrl-C stops a long run cleanly with exit code 130 and no output file", "[cli]") {
+  test::ScratchDir dir("cli-sigint");
+  const auto out = dir / "long.h5";
+  // A run that would take minutes (thermal compact model, 2 x 20000 pulses) in little
+  // memory; SIGINT after it has started must end it promptly.
+  const std::string cmd = std::string(XBARSIM_BIN_DIR) +
+                          "/xbarsim --threads 2 device curve pcm-gst-thermal --protocol pulse-response --devices 64 "
+                          "--pulses 20000 -o " +
+                          out.string();
+  const auto r = run_command("(" + cmd + " & pid=$!; sleep 1.5; kill -INT $pid; wait $pid; echo \"rc=$?\")");
+  INFO(r.output);
+  CHECK(r.output.find("rc=130") != std::string::npos);
+  CHECK(r.output.find("error: interrupted") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(out));
+  CHECK_FALSE(std::filesystem::exists(out.string() + ".partial"));
 }

@@ -113,6 +113,17 @@ Curve read_noise(const DeviceFamily& family, const ParamValues& values, const Cu
   return c;
 }
 
+// Largest result array a protocol may allocate (2^28 doubles = 2 GiB): beyond it a run
+// would exhaust memory instead of failing with a clear message.
+constexpr double kMaxCurveValues = 268435456.0;
+
+void check_size(std::string_view what, double values) {
+  if (values > kMaxCurveValues)
+    throw ConfigError(std::string(what), "the result would hold " + format_value(values) +
+                                             " values (more than " + format_value(kMaxCurveValues) +
+                                             "); use fewer devices or points");
+}
+
 }  // namespace
 
 const Dataset* Curve::find(std::string_view name) const {
@@ -129,6 +140,10 @@ std::vector<std::string> protocols_of(const DeviceFamily& family) {
 
 Curve characterise(const DeviceFamily& family, const ParamValues& values, const CurveRequest& request) {
   if (request.devices == 0) throw ConfigError("--devices", "expected at least 1 device, got 0");
+  const double n = static_cast<double>(request.devices);
+  if (request.protocol == "read-noise") check_size("--devices x --reads", n * static_cast<double>(request.reads));
+  if (request.protocol == "pulse-response")
+    check_size("--devices x --pulses", n * (2.0 * static_cast<double>(request.pulses) + 1.0));
   const std::string& p = request.protocol;
   if (p == "pulse-response") return pulse_response(family, values, request);
   if (p == "drift") return drift(family, values, request);

@@ -6,6 +6,15 @@ namespace xbarsim {
 const std::vector<const DeviceFamily*>& device_families() {
   static const std::vector<const DeviceFamily*> all = {
       // XBARSIM_FAMILIES: one line per family, in family order.
+      &vteam_family(),
+      &stanford_pku_family(),
+      &rram_pulse_family(),
+      &pcm_statistical_family(),
+      &pcm_pulse_family(),
+      &pcm_thermal_family(),
+      &mtj_family(),
+      &rpu_step_family(),
+      &fefet_preisach_family(),
   };
   return all;
 }

@@ -34,8 +34,8 @@ struct RngKey {
 };
 
 /// Four raw 32-bit words for counter (index, a, b, c) under `key`.
-std::array<std::uint32_t, 4> philox_block(const RngKey& key, std::uint32_t index, std::uint32_t a,
-                                          std::uint32_t b, std::uint32_t c);
+std::array<std::uint32_t, 4> philox_block(const RngKey& key, std::uint32_t index, std::uint32_t a, std::uint32_t b,
+                                          std::uint32_t c);
 
 /// Maps a 32-bit word to a float in the open interval (0, 1).
 inline float u32_to_open01f(std::uint32_t x) { return (static_cast<float>(x >> 8) + 0.5f) * (1.0f / 16777216.0f); }

@@ -66,8 +66,8 @@ int run_fit(const FitOptions& o, const Globals& g) {
     io::ResultFile report(o.report, io::RunInfo{text, g.seed, "device fit " + preset.name});
     for (const auto& d : measured.datasets) report.write(d, "measured");
     TerminalProgress fitted_progress(fitted.name + " pulse-response");
-    FitOptions same = o;
-    same.pulses = 0;  // the fitted model's own pulse counts
+    FitOptions same = o;  // same devices and pulses per phase, so the curves align point by point
+    same.pulses = static_cast<std::size_t>(std::get<std::int64_t>(measured.attributes.at("pulses_per_phase")));
     const Curve model_curve = pulse_response(*fitted.family, fitted.resolved(), same, g, fitted_progress);
     for (const auto& d : model_curve.datasets) report.write(d, "fitted");
     report.write_attribute("rms_rel", fit.rms_rel);

@@ -232,18 +232,8 @@ void RramPulseModel::read(const DeviceState& state, double /*v_read_V*/, bool no
                           arma::fmat& out_S, RowRange rows) const {
   // Ohmic read: I/V = G at any read voltage (NeuroSim's optional I-V nonlinearity is not
   // modelled).
-  const bool add_noise = noisy && p_.read_noise_rel > 0.0;
-  const RngKey key = rram_detail::step_key(state.seed(), kPurposeRead, read_index, 0);
-  std::vector<float> z;
-  for (std::size_t j = 0; j < state.cols(); ++j) {
-    if (add_noise)
-      rram_detail::normals(z, rows.size(), key, rram_detail::step_stream(state, j, read_index), rows.begin);
-    for (std::size_t i = rows.begin; i < rows.end; ++i) {
-      double v = read_cell(state, i, j);
-      if (add_noise) v *= 1.0 + p_.read_noise_rel * z[i - rows.begin];
-      out_S(i, j) = static_cast<float>(v);
-    }
-  }
+  rram_detail::read_with_noise(state, noisy, p_.read_noise_rel, kPurposeRead, read_index, out_S, rows,
+                               [&](std::size_t i, std::size_t j) { return read_cell(state, i, j); });
 }
 
 void RramPulseModel::relax(DeviceState& state, double /*t0_s*/, double t1_s, RowRange rows) const {

@@ -98,4 +98,22 @@ inline void normals(std::vector<float>& buf, std::size_t n, const RngKey& key, S
   normal_block(buf.data(), n, key, id, first_row);
 }
 
+/// The read loop the three RRAM models share: out(i, j) = cell(i, j) * (1 + rel * xi)
+/// with xi keyed by (purpose, read_index, column, row); noise-free when !noisy or rel = 0.
+template <class CellConductance>
+void read_with_noise(const DeviceState& state, bool noisy, double rel, std::uint32_t purpose, std::uint64_t read_index,
+                     arma::fmat& out_S, RowRange rows, CellConductance&& cell) {
+  const bool add_noise = noisy && rel > 0.0;
+  const RngKey key = step_key(state.seed(), purpose, read_index, 0);
+  std::vector<float> z;
+  for (std::size_t j = 0; j < state.cols(); ++j) {
+    if (add_noise) normals(z, rows.size(), key, step_stream(state, j, read_index), rows.begin);
+    for (std::size_t i = rows.begin; i < rows.end; ++i) {
+      double g = cell(i, j);
+      if (add_noise) g *= 1.0 + rel * z[i - rows.begin];
+      out_S(i, j) = static_cast<float>(g);
+    }
+  }
+}
+
 }  // namespace xbarsim::rram_detail

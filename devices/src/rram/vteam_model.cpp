@@ -191,18 +191,8 @@ double VteamModel::read_cell(const DeviceState& state, std::size_t i, std::size_
 void VteamModel::read(const DeviceState& state, double /*v_read_V*/, bool noisy, std::uint64_t read_index,
                       arma::fmat& out_S, RowRange rows) const {
   // The port equation is ohmic, so I/V does not depend on the read voltage.
-  const bool add_noise = noisy && p_.read_noise_rel > 0.0;
-  const RngKey key = rram_detail::step_key(state.seed(), kPurposeRead, read_index, 0);
-  std::vector<float> z;
-  for (std::size_t j = 0; j < state.cols(); ++j) {
-    if (add_noise)
-      rram_detail::normals(z, rows.size(), key, rram_detail::step_stream(state, j, read_index), rows.begin);
-    for (std::size_t i = rows.begin; i < rows.end; ++i) {
-      double g = read_cell(state, i, j);
-      if (add_noise) g *= 1.0 + p_.read_noise_rel * z[i - rows.begin];
-      out_S(i, j) = static_cast<float>(g);
-    }
-  }
+  rram_detail::read_with_noise(state, noisy, p_.read_noise_rel, kPurposeRead, read_index, out_S, rows,
+                               [&](std::size_t i, std::size_t j) { return read_cell(state, i, j); });
 }
 
 void VteamModel::relax(DeviceState&, double, double, RowRange) const {

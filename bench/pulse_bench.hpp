@@ -20,9 +20,8 @@ struct PulseBenchResult {
 /// writes w, vectorised, without random numbers.
 PulseBenchResult run_pulse_bench(std::size_t rows, std::size_t cols, int repeats);
 
-/// The same pulse through apply_pulses_all, which splits the rows into blocks of
-/// kDefaultRowBlock (16) for parallelism; with column-major state every block touches
-/// a short segment of every column, which costs more than the pulse itself.
+/// The same pulse through apply_pulses_all, the path a tile uses: rows split into
+/// blocks of kDefaultRowBlock, each block a separate apply_pulses call.
 PulseBenchResult run_pulse_bench_row_blocks(std::size_t rows, std::size_t cols, int repeats);
 
 }  // namespace xbarsim::bench

@@ -95,13 +95,7 @@ int run_curve(const CurveOptions& o, const Globals& g) {
   const auto preset = io::find_device_preset(o.preset);
   const ParamValues values = io::apply_overrides(preset.resolved(), preset.family->table(), o.set);
   // Validate the protocol before creating the output so a typo costs nothing.
-  const auto known = protocols_of(*preset.family);
-  if (std::find(known.begin(), known.end(), o.protocol) == known.end()) {
-    std::string list;
-    for (const auto& p : known) list += (list.empty() ? "" : ", ") + p;
-    throw ConfigError("--protocol",
-                      "expected one of {" + list + "} for preset " + preset.name + ", got \"" + o.protocol + "\"");
-  }
+  require_protocol(*preset.family, o.protocol);
   const std::string config = io::resolved_device_toml(preset, values);
   // Create the output first, so an unwritable path fails before any work is done. It is
   // written as OUTPUT.partial and renamed when complete: a failure or Ctrl-C never

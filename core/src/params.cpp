@@ -1,6 +1,7 @@
 #include <charconv>
 #include <cstdio>
 #include <xbarsim/core/params.hpp>
+#include <xbarsim/core/text.hpp>
 
 namespace xbarsim {
 
@@ -99,8 +100,7 @@ std::optional<std::string> ParamTableBase::check(const ParamInfo& info, const Pa
       if (!std::holds_alternative<bool>(value)) return "expected true or false, found " + std::string(kind_of(value));
       return {};
     case ParamKind::Choice: {
-      std::string allowed;
-      for (const auto& c : info.choices) allowed += (allowed.empty() ? "" : ", ") + c;
+      const std::string allowed = join(info.choices);
       if (!std::holds_alternative<std::string>(value))
         return "expected one of {" + allowed + "}, found " + std::string(kind_of(value));
       for (const auto& c : info.choices)

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <xbarsim/core/error.hpp>
+#include <xbarsim/core/text.hpp>
 #include <xbarsim/io/data_dirs.hpp>
 #include <xbarsim/io/device_preset.hpp>
 #include <xbarsim/io/toml_params.hpp>
@@ -98,13 +99,12 @@ DevicePreset load_device_preset(const fs::path& path) {
 
 DevicePreset find_device_preset(const std::string& name_or_path) {
   if (name_or_path.size() > 5 && name_or_path.ends_with(".toml")) return load_device_preset(name_or_path);
-  std::string known;
   for (const auto& dir : data_dirs()) {
     const fs::path candidate = dir / "presets" / "devices" / (name_or_path + ".toml");
     std::error_code ec;
     if (fs::is_regular_file(candidate, ec)) return load_device_preset(candidate);
   }
-  for (const auto& p : list_device_presets()) known += (known.empty() ? "" : ", ") + p.name;
+  const std::string known = join(list_device_presets(), ", ", &DevicePreset::name);
   throw ConfigError("preset",
                     "expected one of {" + known + "} or a path to a .toml file, got \"" + name_or_path + "\"");
 }
@@ -137,9 +137,8 @@ ParamValues apply_overrides(const ParamValues& values, const ParamTableBase& tab
     const std::string where = "--set " + key;
     const ParamInfo* info = table.find(key);
     if (!info) {
-      std::string names;
-      for (const auto& e : table.entries()) names += (names.empty() ? "" : ", ") + e.name;
-      p.add(where, "names no parameter of this model; expected one of {" + names + "}");
+      p.add(where, "names no parameter of this model; expected one of {" +
+                       join(table.entries(), ", ", &ParamInfo::name) + "}");
       continue;
     }
     try {

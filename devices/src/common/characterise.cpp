@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <xbarsim/core/error.hpp>
+#include <xbarsim/core/text.hpp>
 #include <xbarsim/devices/family.hpp>
 
 namespace xbarsim {
@@ -119,9 +120,8 @@ constexpr double kMaxCurveValues = 268435456.0;
 
 void check_size(std::string_view what, double values) {
   if (values > kMaxCurveValues)
-    throw ConfigError(std::string(what), "the result would hold " + format_value(values) +
-                                             " values (more than " + format_value(kMaxCurveValues) +
-                                             "); use fewer devices or points");
+    throw ConfigError(std::string(what), "the result would hold " + format_value(values) + " values (more than " +
+                                             format_value(kMaxCurveValues) + "); use fewer devices or points");
 }
 
 }  // namespace
@@ -138,6 +138,13 @@ std::vector<std::string> protocols_of(const DeviceFamily& family) {
   return out;
 }
 
+void require_protocol(const DeviceFamily& family, std::string_view protocol) {
+  const auto known = protocols_of(family);
+  if (std::find(known.begin(), known.end(), protocol) != known.end()) return;
+  throw ConfigError("--protocol", "expected one of {" + join(known) + "} for model " + std::string(family.model()) +
+                                      ", got \"" + std::string(protocol) + "\"");
+}
+
 Curve characterise(const DeviceFamily& family, const ParamValues& values, const CurveRequest& request) {
   if (request.devices == 0) throw ConfigError("--devices", "expected at least 1 device, got 0");
   const double n = static_cast<double>(request.devices);
@@ -151,12 +158,8 @@ Curve characterise(const DeviceFamily& family, const ParamValues& values, const 
     if (request.reads == 0) throw ConfigError("--reads", "expected at least 1 read, got 0");
     return read_noise(family, values, request);
   }
-  const auto extra = family.extra_protocols();
-  if (std::find(extra.begin(), extra.end(), p) != extra.end()) return family.run_extra(values, request);
-  std::string known;
-  for (const auto& name : protocols_of(family)) known += (known.empty() ? "" : ", ") + name;
-  throw ConfigError("--protocol",
-                    "expected one of {" + known + "} for model " + std::string(family.model()) + ", got \"" + p + "\"");
+  require_protocol(family, p);
+  return family.run_extra(values, request);
 }
 
 }  // namespace xbarsim

@@ -74,6 +74,8 @@ const std::vector<const DeviceFamily*>& device_families();
 const DeviceFamily& find_device_family(std::string_view model, std::string_view where = "model");
 /// Every protocol a family supports (generic first).
 std::vector<std::string> protocols_of(const DeviceFamily& family);
+/// ConfigError at "--protocol" unless the family supports `protocol`.
+void require_protocol(const DeviceFamily& family, std::string_view protocol);
 /// Runs a protocol; ConfigError naming the protocol if the family does not support it.
 Curve characterise(const DeviceFamily& family, const ParamValues& values, const CurveRequest& request);
 

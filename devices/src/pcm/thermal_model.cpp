@@ -87,6 +87,12 @@ double PcmThermalModel::pulses(DeviceState& state, const PulseCounts& counts, Ro
   auto count = [&](std::size_t i, std::size_t j) -> int {
     return kProgramming ? counts(i - rows.begin, j) : counts(i, j);
   };
+  // Below T_g a transient may end once every cell of the block has cooled below T_g (u is
+  // frozen from then on). At T_amb >= T_g crystallisation goes on at T_amb, so the end time
+  // must not depend on which other cells share the block (row split): use a fixed one.
+  const double tau_th = p_.r_th_K_per_W * p_.c_th_J_per_K;
+  const double t_stop =
+      p_.temperature_K >= p_.t_g_K ? std::max(set_wave_.duration_s(), reset_wave_.duration_s()) + 100.0 * tau_th : 0.0;
   double energy = 0.0;
   std::vector<Cell> cells;
   std::vector<std::size_t> index;
@@ -104,7 +110,7 @@ double PcmThermalModel::pulses(DeviceState& state, const PulseCounts& counts, Ro
         cells.push_back(cell(state, i, j, c > 0 ? &set_wave_ : &reset_wave_));
         index.push_back(i);
       }
-      pcm_thermal::simulate(p_, cells, p_.dt_s);
+      pcm_thermal::simulate(p_, cells, p_.dt_s, t_stop);
       for (std::size_t n = 0; n < cells.size(); ++n) {
         const std::size_t i = index[n];
         u(i, j) = static_cast<float>(cells[n].u);

@@ -1,6 +1,7 @@
 // Levenberg-Marquardt fit of the NeuroSim pulse model to a pulse-response curve.
 #include <algorithm>
 #include <armadillo>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <vector>

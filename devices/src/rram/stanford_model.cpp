@@ -92,13 +92,14 @@ ProgramReport StanfordPkuModel::program(DeviceState& state, const arma::fmat& ta
   const double tol = options.tolerance_rel * (g_max_S() - g_min_S());
   for (std::size_t j = 0; j < state.cols(); ++j)
     for (std::size_t i = rows.begin; i < rows.end; ++i) {
+      // Finite levels: the cell is programmed to (and judged against) the nearest level.
+      const double target = quantize_to_levels(target_S(i, j), g_min_S(), g_max_S(), p_.levels);
       if (rram_detail::fault_of(state.field(kFault)(i, j)) == CellFault::None) {
-        const double target = quantize_to_levels(target_S(i, j), g_min_S(), g_max_S(), p_.levels);
         double g = target > 0.0 ? p_.g0_m * std::log(p_.i0_A * std::sinh(vr / p_.v0_V) / (vr * target)) : p_.gap_max_m;
         if (!std::isfinite(g)) g = p_.gap_max_m;
         gap(i, j) = static_cast<float>(std::clamp(g, p_.gap_min_m, p_.gap_max_m));
       }
-      report.unconverged += std::abs(static_cast<double>(target_S(i, j)) - read_cell(state, i, j, vr)) > tol;
+      report.unconverged += std::abs(target - read_cell(state, i, j, vr)) > tol;
     }
   report.verify_reads = rows.size() * state.cols();
   return report;

@@ -106,13 +106,14 @@ ProgramReport VteamModel::program(DeviceState& state, const arma::fmat& target_S
   const double tol = options.tolerance_rel * (g_max_S() - g_min_S());
   for (std::size_t j = 0; j < state.cols(); ++j)
     for (std::size_t i = rows.begin; i < rows.end; ++i) {
+      // Finite levels: the cell is programmed to (and judged against) the nearest level.
+      const double target = quantize_to_levels(target_S(i, j), g_min_S(), g_max_S(), p_.levels);
       if (rram_detail::fault_of(state.field(kFault)(i, j)) == CellFault::None) {
-        const double target = quantize_to_levels(target_S(i, j), g_min_S(), g_max_S(), p_.levels);
         const double r_on = state.field(kRon)(i, j), r_off = state.field(kRoff)(i, j);
         const double r = target > 0.0 ? 1.0 / target : r_off;
         u(i, j) = static_cast<float>(vteam_state_for_resistance(p_, r, r_on, r_off));
       }
-      report.unconverged += std::abs(static_cast<double>(target_S(i, j)) - read_cell(state, i, j)) > tol;
+      report.unconverged += std::abs(target - read_cell(state, i, j)) > tol;
     }
   report.verify_reads = rows.size() * state.cols();
   return report;

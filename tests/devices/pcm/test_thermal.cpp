@@ -281,6 +281,21 @@ TEST_CASE("pcm-thermal drift, endurance, stuck cells, determinism", "[devices][p
     const arma::fmat one = run(1), two = run(2);
     CHECK(std::memcmp(one.memptr(), two.memptr(), one.n_elem * sizeof(float)) == 0);
   }
+  SECTION("same results for any row split above T_g") {
+    // Reference: the determinism rule (a cell's result is a function of its own inputs).
+    // At T_amb = 600 K > T_g the cell keeps crystallising after a pulse (k ~ 65/s), so a
+    // transient whose end depended on the other cells of the block (SET-only rows stop
+    // ~13 ns earlier than rows mixed with hotter RESET cells) would differ by ~1e-6 in u.
+    const PcmThermalModel hot(params({{"temperature_K", 600.0}}));
+    DeviceState a = hot.create_state(6, 1, 12, 0), b = hot.create_state(6, 1, 12, 0);
+    PulseCounts c(6, 1);
+    for (std::size_t i = 0; i < 6; ++i) c(i, 0) = std::int16_t(i < 3 ? 1 : -1);
+    hot.apply_pulses(a, c, 0, RowRange{0, 6});
+    hot.apply_pulses(b, c, 0, RowRange{0, 3});
+    hot.apply_pulses(b, c, 0, RowRange{3, 6});
+    REQUIRE(a.field("jmak_u")(0, 0) > 0.01f);
+    CHECK(arma::approx_equal(a.field("jmak_u"), b.field("jmak_u"), "absdiff", 0.0f));
+  }
   SECTION("program-and-verify by pulses") {
     DeviceState s = model.create_state(8, 2, 9, 0);
     const arma::fmat target(8, 2, arma::fill::value(float(0.9 * model.g_max_S())));

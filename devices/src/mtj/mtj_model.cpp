@@ -242,6 +242,9 @@ void pulse_cell(const MtjModel& m, const Column& col, std::size_t rows, std::siz
 }  // namespace
 
 void MtjModel::apply_pulses(DeviceState& state, const PulseCounts& counts, std::uint64_t step, RowRange rows) const {
+  // counts is indexed by the tile's rows and columns below: a smaller matrix would be read out of bounds.
+  if (counts.n_rows != state.rows() || counts.n_cols != state.cols())
+    throw InternalError("mtj: pulse count matrix does not match the tile");
   const UniformStream stream(state.seed(), kWritePurpose, state.tile_id(), step);
   const std::uint64_t per_pulse = static_cast<std::uint64_t>(n_) * state.rows();
   const bool voltage = p_.write_drive == "voltage";

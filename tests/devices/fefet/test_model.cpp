@@ -31,8 +31,9 @@ PulseCounts counts_for(std::size_t rows, std::size_t cols, int step) {
 
 DeviceState run_tile(const FefetPreisachModel& m, std::size_t threads) {
   ThreadLimit limit(threads);
-  DeviceState s = m.create_state(70, 5, 123, 9);
-  for (int k = 0; k < 12; ++k) apply_pulses_all(m, s, counts_for(70, 5, k));
+  // 300 rows span two kDefaultRowBlock (256-row) blocks, so threads really split the tile.
+  DeviceState s = m.create_state(300, 5, 123, 9);
+  for (int k = 0; k < 12; ++k) apply_pulses_all(m, s, counts_for(300, 5, k));
   return s;
 }
 
@@ -60,7 +61,7 @@ TEST_CASE("results are bit-identical for 1, 2 and 7 threads", "[devices][fefet]"
   }
   CHECK(arma::approx_equal(g1, g2, "absdiff", 0.0f));
   // Control: another seed gives another state, so the comparison is not vacuous.
-  DeviceState other = m.create_state(70, 5, 124, 9);
+  DeviceState other = m.create_state(300, 5, 124, 9);
   CHECK(!states_equal(one, other));
 }
 

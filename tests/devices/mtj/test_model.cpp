@@ -206,30 +206,49 @@ TEST_CASE("endurance closes the TMR window with cycles", "[devices][mtj]") {
 
 TEST_CASE("pulses, reads, relax and read disturb are identical for 1 and 2 threads", "[devices][mtj]") {
   // Reference: all draws are keyed by (seed, purpose, tile, column, step, row); the row
-  // blocks of the parallel helpers must not change any number.
+  // blocks of the parallel helpers must not change any number. 300 rows span two
+  // kDefaultRowBlock (256-row) blocks, so with two threads the helpers run blocks
+  // concurrently; a third run calls the model directly on other, uneven row ranges.
   MtjParams p = uta_params();
   p.mtjs_per_cell = 2;
   p.sigma_delta_rel = 0.1;
   p.sigma_r_p_rel = 0.05;
   p.write_current_A = 1.05 * mtj_derived(p).i_c0_A;  // stochastic writes
   const MtjModel m(p);
-  auto run = [&](std::size_t threads) {
+  auto run = [&](std::size_t threads, bool direct) {
     ThreadLimit limit(threads);
-    DeviceState st = m.create_state(67, 9, 5, 3);
-    arma::Mat<std::int16_t> counts(67, 9);
+    DeviceState st = m.create_state(300, 9, 5, 3);
+    arma::Mat<std::int16_t> counts(300, 9);
     for (std::size_t k = 0; k < counts.n_elem; ++k) counts(k) = static_cast<std::int16_t>(int(k % 5) - 2);
-    for (int step = 0; step < 4; ++step) apply_pulses_all(m, st, counts);
-    relax_all(m, st, 0.3);
-    read_disturb(m, st, 0.4, 1000, 0, st.all_rows());
     arma::fmat g;
-    read_all(m, st, 0.0, true, 7, g);
+    if (!direct) {
+      for (int step = 0; step < 4; ++step) apply_pulses_all(m, st, counts);
+      relax_all(m, st, 0.3);
+      read_disturb(m, st, 0.4, 1000, 0, st.all_rows());
+      read_all(m, st, 0.0, true, 7, g);
+    } else {
+      const RowRange parts[] = {{0, 101}, {101, 300}};
+      for (int step = 0; step < 4; ++step) {
+        for (const RowRange& r : parts) m.apply_pulses(st, counts, st.pulse_step, r);
+        ++st.pulse_step;  // as apply_pulses_all
+      }
+      for (const RowRange& r : parts) m.relax(st, st.time_s, 0.3, r);
+      st.time_s = 0.3;  // as relax_all
+      for (const RowRange& r : parts) read_disturb(m, st, 0.4, 1000, 0, r);
+      g.set_size(300, 9);
+      for (const RowRange& r : parts) m.read(st, 0.0, true, 7, g, r);
+    }
     return std::make_pair(st, g);
   };
-  const auto [s1, g1] = run(1);
-  const auto [s2, g2] = run(2);
-  for (std::size_t f = 0; f < s1.layout().size(); ++f)
+  const auto [s1, g1] = run(1, false);
+  const auto [s2, g2] = run(2, false);
+  const auto [s3, g3] = run(1, true);
+  for (std::size_t f = 0; f < s1.layout().size(); ++f) {
     CHECK(arma::approx_equal(s1.field(f), s2.field(f), "absdiff", 0.0));
+    CHECK(arma::approx_equal(s1.field(f), s3.field(f), "absdiff", 0.0));
+  }
   CHECK(arma::approx_equal(g1, g2, "absdiff", 0.0));
+  CHECK(arma::approx_equal(g1, g3, "absdiff", 0.0));
   // The writes were stochastic, so the check above is not trivially about untouched cells.
   const double frac = fraction_p(m, s1, 0);
   CHECK(frac > 0.05);

@@ -35,11 +35,13 @@ PulseCounts counts(std::size_t rows, std::size_t cols, int round) {
 // A short training-like history: pulses, relaxation, programming, pulses.
 DeviceState history(const RpuStepModel& m, std::size_t threads) {
   ThreadLimit limit(threads);
-  DeviceState s = m.create_state(203, 37, 99, 5);  // rows not a multiple of the row block
-  for (int r = 0; r < 4; ++r) apply_pulses_all(m, s, counts(203, 37, r));
+  // 603 rows: three kDefaultRowBlock (256-row) blocks, the last one partial, so the
+  // parallel helpers really split the tile.
+  DeviceState s = m.create_state(603, 37, 99, 5);
+  for (int r = 0; r < 4; ++r) apply_pulses_all(m, s, counts(603, 37, r));
   relax_all(m, s, 1e-3);
-  program_all(m, s, arma::fmat(203, 37, arma::fill::value(static_cast<float>(m.conductance_S(0.1)))));
-  for (int r = 4; r < 6; ++r) apply_pulses_all(m, s, counts(203, 37, r));
+  program_all(m, s, arma::fmat(603, 37, arma::fill::value(static_cast<float>(m.conductance_S(0.1)))));
+  for (int r = 4; r < 6; ++r) apply_pulses_all(m, s, counts(603, 37, r));
   return s;
 }
 
@@ -60,7 +62,7 @@ TEST_CASE("results are bit-identical with 1, 2 and 7 threads", "[devices][rpu]")
     CHECK(identical(one, history(m, 2)));
     CHECK(identical(one, history(m, 7)));
     // Control: the history did change the state, so the comparison is not vacuous.
-    CHECK(!identical(one, m.create_state(203, 37, 99, 5)));
+    CHECK(!identical(one, m.create_state(603, 37, 99, 5)));
   }
 }
 

@@ -233,8 +233,8 @@ TEST_CASE("pcm-pulse is deterministic for any thread count and row split", "[dev
   const auto model = make({{"drift_scale", 1.0}, {"read_noise_scale", 1.0}});
   auto run = [&](std::size_t threads) {
     ThreadLimit limit(threads);
-    DeviceState s = model.create_state(203, 37, 77, 2);
-    PulseCounts c(203, 37);
+    DeviceState s = model.create_state(603, 37, 77, 2);  // three row blocks of 256
+    PulseCounts c(603, 37);
     for (std::size_t k = 0; k < c.n_elem; ++k) c(k) = std::int16_t(int(k % 7) - 2);
     apply_pulses_all(model, s, c);
     relax_all(model, s, 100.0);

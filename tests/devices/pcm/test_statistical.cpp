@@ -170,12 +170,12 @@ TEST_CASE("pcm-statistical is deterministic for any thread count and row split",
   const auto model = make();
   auto run = [&](std::size_t threads) {
     ThreadLimit limit(threads);
-    DeviceState s = model.create_state(203, 37, 99, 3);
-    arma::fmat target(203, 37);
+    DeviceState s = model.create_state(603, 37, 99, 3);
+    arma::fmat target(603, 37);
     for (std::size_t k = 0; k < target.n_elem; ++k) target(k) = float(kGmax * ((k * 7919) % 1000) / 1000.0);
     program_all(model, s, target);
     relax_all(model, s, 3600.0);
-    PulseCounts c(203, 37, arma::fill::zeros);
+    PulseCounts c(603, 37, arma::fill::zeros);
     for (std::size_t k = 0; k < c.n_elem; k += 5) c(k) = (k % 2) ? 1 : -1;
     apply_pulses_all(model, s, c);
     relax_all(model, s, 7200.0);

@@ -267,10 +267,11 @@ TEST_CASE("pcm-thermal drift, endurance, stuck cells, determinism", "[devices][p
     CHECK(stuck > 0);
   }
   SECTION("same results for 1 and 2 threads") {
+    // 300 rows: two row blocks (256 + 44), so two threads really run concurrently.
     auto run = [&](std::size_t threads) {
       ThreadLimit limit(threads);
-      DeviceState s = model.create_state(37, 3, 8, 0);
-      PulseCounts c(37, 3);
+      DeviceState s = model.create_state(300, 1, 8, 0);
+      PulseCounts c(300, 1);
       for (std::size_t k = 0; k < c.n_elem; ++k) c(k) = std::int16_t(int(k % 5) - 1);
       apply_pulses_all(model, s, c);
       relax_all(model, s, 100.0);

@@ -9,7 +9,7 @@
 using namespace xbarsim;
 
 namespace {
-constexpr std::size_t kRows = 50, kCols = 7;  // 50 rows: blocks of 16 with a short last one
+constexpr std::size_t kRows = 300, kCols = 7;  // 300 rows: a 256-row block and a short one, run concurrently
 
 PulseCounts counts_at(int step) {
   PulseCounts c(kRows, kCols);

@@ -121,9 +121,15 @@ std::vector<double> curve_values(const std::string& args, const std::filesystem:
 
 TEST_CASE("curves are bit-identical with 1, 2 and 7 threads", "[cli]") {
   test::ScratchDir dir("cli-threads");
+  // One curve per family (300 devices = two row blocks, so two threads run concurrently).
   for (const std::string cmd : {"device curve rpu-gokmen-vlasov --protocol pulse-response --devices 300 --pulses 50",
                                 "device curve pcm-joshi2020 --protocol read-noise --devices 300 --reads 20",
-                                "device curve pcm-joshi2020 --protocol drift --devices 300"}) {
+                                "device curve pcm-joshi2020 --protocol drift --devices 300",
+                                "device curve rram-ag-asi --protocol pulse-response --devices 300 --pulses 40",
+                                "device curve rram-vteam --protocol pulse-response --devices 300 --pulses 20 "
+                                "--set d2d_k_sigma=0.1 --set c2c_k_sigma=0.1",
+                                "device curve mtj-uta-lowbarrier --protocol pulse-response --devices 300 --pulses 10",
+                                "device curve fefet-jerry2017 --protocol pulse-response --devices 300 --pulses 16"}) {
     INFO(cmd);
     const auto a = curve_values("--threads 1 --seed 5 " + cmd, dir / "t1.h5", "conductance_S");
     const auto b = curve_values("--threads 2 --seed 5 " + cmd, dir / "t2.h5", "conductance_S");

@@ -3,6 +3,7 @@
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/core/parallel.hpp>
 #include <xbarsim/devices/device_model.hpp>
+#include <xbarsim/devices/nonideal.hpp>
 
 namespace xbarsim {
 namespace {
@@ -60,9 +61,13 @@ void relax_all(const DeviceModel& model, DeviceState& state, double t1_s) {
 }
 
 ProgramReport write_verify(const DeviceModel& model, DeviceState& state, const arma::fmat& target_S,
-                           const ProgramOptions& options, RowRange rows) {
+                           const ProgramOptions& options, RowRange rows, int levels) {
   ProgramReport report;
-  const double tol = options.tolerance_rel * (model.g_max_S() - model.g_min_S());
+  const double g_lo = model.g_min_S(), g_hi = model.g_max_S();
+  const double tol = options.tolerance_rel * (g_hi - g_lo);
+  auto target = [&](std::size_t i, std::size_t j) {
+    return quantize_to_levels(static_cast<double>(target_S(i, j)), g_lo, g_hi, levels);
+  };
   const double v_read = 0.0;  // 0 = the model's own default read voltage
   arma::fmat g(state.rows(), state.cols());
   PulseCounts counts(state.rows(), state.cols(), arma::fill::zeros);
@@ -74,7 +79,7 @@ ProgramReport write_verify(const DeviceModel& model, DeviceState& state, const a
     std::uint64_t pending = 0;
     for (std::size_t j = 0; j < state.cols(); ++j)
       for (std::size_t i = rows.begin; i < rows.end; ++i) {
-        const double err = static_cast<double>(target_S(i, j)) - g(i, j);
+        const double err = target(i, j) - g(i, j);
         const std::int16_t c = std::abs(err) <= tol ? 0 : (err > 0 ? 1 : -1);
         counts(i, j) = c;
         pending += c != 0;
@@ -86,8 +91,7 @@ ProgramReport write_verify(const DeviceModel& model, DeviceState& state, const a
   }
   model.read(state, v_read, false, 0, g, rows);
   for (std::size_t j = 0; j < state.cols(); ++j)
-    for (std::size_t i = rows.begin; i < rows.end; ++i)
-      report.unconverged += std::abs(static_cast<double>(target_S(i, j)) - g(i, j)) > tol;
+    for (std::size_t i = rows.begin; i < rows.end; ++i) report.unconverged += std::abs(target(i, j) - g(i, j)) > tol;
   return report;
 }
 

@@ -273,14 +273,8 @@ void FefetPreisachModel::apply_voltage_pulse(DeviceState& state, double v_V, dou
 
 ProgramReport FefetPreisachModel::program(DeviceState& state, const arma::fmat& target_S, const ProgramOptions& options,
                                           RowRange rows) const {
-  if (p_.levels < 2) return write_verify(*this, state, target_S, options, rows);
-  // Finite levels: verify against the nearest programmable level (only this block's rows
-  // of the copy are filled; write_verify reads no others).
-  arma::fmat levelled(target_S.n_rows, target_S.n_cols, arma::fill::none);
-  for (std::size_t j = 0; j < target_S.n_cols; ++j)
-    for (std::size_t i = rows.begin; i < rows.end; ++i)
-      levelled(i, j) = static_cast<float>(quantize_to_levels(target_S(i, j), p_.g_min_S, p_.g_max_S, p_.levels));
-  return write_verify(*this, state, levelled, options, rows);
+  // Finite levels: write_verify verifies against the nearest programmable level.
+  return write_verify(*this, state, target_S, options, rows, p_.levels);
 }
 
 void FefetPreisachModel::read(const DeviceState& state, double /*v_read_V: linear channel*/, bool noisy,

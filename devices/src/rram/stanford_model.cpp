@@ -77,14 +77,7 @@ DeviceState StanfordPkuModel::create_state(std::size_t rows, std::size_t cols, s
 
 ProgramReport StanfordPkuModel::program(DeviceState& state, const arma::fmat& target_S, const ProgramOptions& options,
                                         RowRange rows) const {
-  if (p_.program_mode == "write-verify") {
-    if (p_.levels < 2) return write_verify(*this, state, target_S, options, rows);
-    arma::fmat q = target_S;
-    for (std::size_t j = 0; j < state.cols(); ++j)
-      for (std::size_t i = rows.begin; i < rows.end; ++i)
-        q(i, j) = static_cast<float>(quantize_to_levels(target_S(i, j), g_min_S(), g_max_S(), p_.levels));
-    return write_verify(*this, state, q, options, rows);
-  }
+  if (p_.program_mode == "write-verify") return write_verify(*this, state, target_S, options, rows, p_.levels);
   // Closed form (MemTorch Stanford_PKU.set_conductance): g = g0 ln(I0 sinh(Vr/V0)/(Vr G)).
   ProgramReport report;
   auto& gap = state.field(kGap);

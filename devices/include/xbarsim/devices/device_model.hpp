@@ -83,7 +83,9 @@ void relax_all(const DeviceModel& model, DeviceState& state, double t1_s);
 
 /// Generic write-verify by pulses for models without a closed-form programming rule:
 /// reads (noise-free), applies one SET or RESET pulse per cell outside tolerance, repeats.
+/// With `levels` >= 2 each target is first rounded to the nearest of `levels` evenly
+/// spaced conductances in [G_min, G_max] (CellNonIdealities::levels).
 ProgramReport write_verify(const DeviceModel& model, DeviceState& state, const arma::fmat& target_S,
-                           const ProgramOptions& options, RowRange rows);
+                           const ProgramOptions& options, RowRange rows, int levels = 0);
 
 }  // namespace xbarsim

@@ -222,3 +222,20 @@ TEST_CASE("bench pulse --json prints the three fields", "[cli]") {
   REQUIRE(r.exit_code == 0);
   for (const char* key : {"\"pulse_s\"", "\"baseline_s\"", "\"ratio\""}) CHECK(r.output.find(key) != std::string::npos);
 }
+
+TEST_CASE("the config recorded in a result reproduces the result", "[cli]") {
+  // Reproducibility contract: the root `config` attribute is a loadable preset holding
+  // every resolved value (including --set overrides); rerunning it with the recorded
+  // seed gives the same numbers bit for bit.
+  test::ScratchDir dir("cli-reproduce");
+  const auto first = dir / "first.h5";
+  const std::string args = " --protocol pulse-response --devices 40 --pulses 30 -o ";
+  REQUIRE(run_xbarsim("--seed 9 device curve rram-ag-asi --set c2c_sigma_rel=0.05" + args + first.string()).exit_code ==
+          0);
+  const auto config = dir.write("resolved.toml", io::read_string_attribute(first, "config"));
+  const auto second = dir / "second.h5";
+  const auto r = run_xbarsim("--seed 9 device curve " + config.string() + args + second.string());
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(io::read_dataset(first, "conductance_S").values == io::read_dataset(second, "conductance_S").values);
+}

@@ -191,4 +191,22 @@ std::string read_string_attribute(const std::filesystem::path& path, const std::
   }
 }
 
+std::optional<double> read_number_attribute(const std::filesystem::path& path, const std::string& name) {
+  silence_hdf5();
+  try {
+    H5::H5File file(path.string(), H5F_ACC_RDONLY);
+    H5::Group root = file.openGroup("/");
+    if (!root.attrExists(name)) return std::nullopt;
+    H5::Attribute a = root.openAttribute(name);
+    const H5T_class_t cls = a.getTypeClass();
+    if ((cls != H5T_FLOAT && cls != H5T_INTEGER) || a.getSpace().getSimpleExtentNpoints() != 1)
+      throw IoError(path.string(), "attribute '" + name + "' must be a numeric scalar");
+    double value = 0.0;
+    a.read(H5::PredType::NATIVE_DOUBLE, &value);
+    return value;
+  } catch (const H5::Exception& e) {
+    throw IoError(path.string(), "cannot read attribute '" + name + "' (" + e.getDetailMsg() + ")");
+  }
+}
+
 }  // namespace xbarsim::io

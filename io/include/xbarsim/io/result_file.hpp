@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 #include <xbarsim/core/params.hpp>
@@ -56,5 +57,8 @@ struct DatasetData {
 DatasetData read_dataset(const std::filesystem::path& path, const std::string& name);
 /// Reads a string attribute of the root group.
 std::string read_string_attribute(const std::filesystem::path& path, const std::string& name);
+/// Reads a numeric scalar attribute of the root group; empty if there is none. IoError if
+/// it exists but is not a numeric scalar.
+std::optional<double> read_number_attribute(const std::filesystem::path& path, const std::string& name);
 
 }  // namespace xbarsim::io

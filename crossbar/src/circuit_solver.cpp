@@ -1,0 +1,224 @@
+// Exact nodal solve of the canonical crossbar topology (see circuit_solver.hpp).
+//
+// Node numbering: word-line node (i, j) -> i * cols + j, bit-line node (i, j) ->
+// rows * cols + i * cols + j. The nodal matrix is a weighted graph Laplacian plus
+// positive diagonal terms at the driven word-line ends (1/r_source) and the sensed
+// bit-line ends (1/r_sink). Every word-line node reaches its driver and every bit-line
+// node its sink through wires of finite positive resistance, so every connected
+// component of the network contains a node tied to a fixed potential and the matrix is
+// symmetric positive definite even when some (or all) cells have G = 0.
+#include <suitesparse/cholmod.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <xbarsim/core/error.hpp>
+#include <xbarsim/crossbar/circuit_solver.hpp>
+
+namespace xbarsim {
+
+namespace {
+
+std::string fmt_g(double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+void check_resistance(ProblemList& problems, const char* name, double r) {
+  if (!std::isfinite(r) || !(r > 0.0)) problems.add(name, "expected a finite resistance > 0 ohm, got " + fmt_g(r));
+}
+
+// Right-hand sides per CHOLMOD solve: bounds the dense work array to
+// nnodes * kBatchChunk doubles for large batches.
+constexpr std::size_t kBatchChunk = 64;
+
+}  // namespace
+
+struct LinearCrossbarSolver::Impl {
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+  WireParams wires;
+  cholmod_common common{};
+  cholmod_factor* factor = nullptr;
+  // cholmod_common is scratch state written by every call; serialise solves so the
+  // const methods stay safe to call from several threads.
+  std::mutex mutex;
+
+  Impl() {
+    cholmod_l_start(&common);
+    common.print = 0;  // libraries never print
+    common.error_handler = nullptr;
+  }
+  ~Impl() {
+    if (factor != nullptr) cholmod_l_free_factor(&factor, &common);
+    cholmod_l_finish(&common);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  SuiteSparse_long wl(std::size_t i, std::size_t j) const { return static_cast<SuiteSparse_long>(i * cols + j); }
+  SuiteSparse_long bl(std::size_t i, std::size_t j) const {
+    return static_cast<SuiteSparse_long>(rows * cols + i * cols + j);
+  }
+  std::size_t nnodes() const { return 2 * rows * cols; }
+
+  void check_status(const char* what) const {
+    if (common.status != CHOLMOD_OK)
+      throw NumericalError(std::string("crossbar circuit solver: CHOLMOD ") + what + " failed with status " +
+                           std::to_string(common.status));
+  }
+
+  void factorise(const arma::mat& G) {
+    const std::size_t n = nnodes();
+    // Each conductance between two free nodes contributes 2 diagonal and 1 upper entry;
+    // duplicates are summed by cholmod_triplet_to_sparse.
+    const std::size_t branches = rows * cols + rows * (cols - 1) + (rows - 1) * cols;
+    const std::size_t nz = 3 * branches + rows + cols;
+    cholmod_triplet* t = cholmod_l_allocate_triplet(n, n, nz, 1, CHOLMOD_REAL, &common);
+    if (t == nullptr) check_status("allocate_triplet");
+    auto* ti = static_cast<SuiteSparse_long*>(t->i);
+    auto* tj = static_cast<SuiteSparse_long*>(t->j);
+    auto* tx = static_cast<double*>(t->x);
+    std::size_t k = 0;
+    auto diag = [&](SuiteSparse_long a, double g) {
+      ti[k] = a;
+      tj[k] = a;
+      tx[k] = g;
+      ++k;
+    };
+    auto branch = [&](SuiteSparse_long a, SuiteSparse_long b, double g) {
+      diag(a, g);
+      diag(b, g);
+      // Upper triangle only (stype = 1): row index <= column index.
+      ti[k] = std::min(a, b);
+      tj[k] = std::max(a, b);
+      tx[k] = -g;
+      ++k;
+    };
+    const double g_row = 1.0 / wires.r_row_ohm;
+    const double g_col = 1.0 / wires.r_col_ohm;
+    for (std::size_t i = 0; i < rows; ++i) {
+      diag(wl(i, 0), 1.0 / wires.r_source_ohm);
+      for (std::size_t j = 0; j + 1 < cols; ++j) branch(wl(i, j), wl(i, j + 1), g_row);
+    }
+    for (std::size_t j = 0; j < cols; ++j) {
+      diag(bl(rows - 1, j), 1.0 / wires.r_sink_ohm);
+      for (std::size_t i = 0; i + 1 < rows; ++i) branch(bl(i, j), bl(i + 1, j), g_col);
+    }
+    for (std::size_t j = 0; j < cols; ++j)
+      for (std::size_t i = 0; i < rows; ++i) branch(wl(i, j), bl(i, j), G(i, j));
+    t->nnz = k;
+    cholmod_sparse* A = cholmod_l_triplet_to_sparse(t, k, &common);
+    cholmod_l_free_triplet(&t, &common);
+    if (A == nullptr) check_status("triplet_to_sparse");
+    factor = cholmod_l_analyze(A, &common);
+    if (factor == nullptr) {
+      cholmod_l_free_sparse(&A, &common);
+      check_status("analyze");
+    }
+    const int ok = cholmod_l_factorize(A, factor, &common);
+    cholmod_l_free_sparse(&A, &common);
+    if (!ok || common.status == CHOLMOD_NOT_POSDEF || factor->minor < factor->n)
+      throw NumericalError("crossbar circuit solver: nodal matrix is not positive definite (CHOLMOD status " +
+                           std::to_string(common.status) + ")");
+    check_status("factorize");
+  }
+
+  // Solves for a block of inputs V(b0 .. b0+nb-1, :) and returns node voltages,
+  // nnodes x nb (column-major; caller frees).
+  cholmod_dense* solve_block(const arma::mat& V, std::size_t b0, std::size_t nb) {
+    const std::size_t n = nnodes();
+    cholmod_dense* B = cholmod_l_zeros(n, nb, CHOLMOD_REAL, &common);
+    if (B == nullptr) check_status("zeros");
+    auto* bx = static_cast<double*>(B->x);
+    const double g_src = 1.0 / wires.r_source_ohm;
+    // Norton equivalent of each driver: current V / r_source injected at node (i, 0).
+    for (std::size_t b = 0; b < nb; ++b)
+      for (std::size_t i = 0; i < rows; ++i) bx[b * B->d + static_cast<std::size_t>(wl(i, 0))] = V(b0 + b, i) * g_src;
+    cholmod_dense* X = cholmod_l_solve(CHOLMOD_A, factor, B, &common);
+    cholmod_l_free_dense(&B, &common);
+    if (X == nullptr) check_status("solve");
+    return X;
+  }
+};
+
+LinearCrossbarSolver::LinearCrossbarSolver(const arma::mat& G_S, const WireParams& wires)
+    : impl_(std::make_unique<Impl>()) {
+  ProblemList problems;
+  if (G_S.n_rows == 0 || G_S.n_cols == 0)
+    problems.add("G", "expected a non-empty conductance matrix, got " + std::to_string(G_S.n_rows) + " x " +
+                          std::to_string(G_S.n_cols));
+  for (arma::uword j = 0; j < G_S.n_cols; ++j)
+    for (arma::uword i = 0; i < G_S.n_rows; ++i) {
+      const double g = G_S(i, j);
+      if (!std::isfinite(g) || g < 0.0)
+        problems.add("G(" + std::to_string(i) + ", " + std::to_string(j) + ")",
+                     "expected a finite conductance >= 0 S, got " + fmt_g(g));
+    }
+  check_resistance(problems, "r_row_ohm", wires.r_row_ohm);
+  check_resistance(problems, "r_col_ohm", wires.r_col_ohm);
+  check_resistance(problems, "r_source_ohm", wires.r_source_ohm);
+  check_resistance(problems, "r_sink_ohm", wires.r_sink_ohm);
+  problems.throw_if_any();
+  impl_->rows = G_S.n_rows;
+  impl_->cols = G_S.n_cols;
+  impl_->wires = wires;
+  impl_->factorise(G_S);
+}
+
+LinearCrossbarSolver::~LinearCrossbarSolver() = default;
+LinearCrossbarSolver::LinearCrossbarSolver(LinearCrossbarSolver&&) noexcept = default;
+LinearCrossbarSolver& LinearCrossbarSolver::operator=(LinearCrossbarSolver&&) noexcept = default;
+
+std::size_t LinearCrossbarSolver::rows() const { return impl_->rows; }
+std::size_t LinearCrossbarSolver::cols() const { return impl_->cols; }
+
+arma::mat LinearCrossbarSolver::currents(const arma::mat& V) const {
+  Impl& m = *impl_;
+  if (V.n_cols != m.rows)
+    throw ConfigError(
+        "V", "expected " + std::to_string(m.rows) + " columns (one per word line), got " + std::to_string(V.n_cols));
+  arma::mat I(V.n_rows, m.cols);
+  const double g_sink = 1.0 / m.wires.r_sink_ohm;
+  std::lock_guard lock(m.mutex);
+  for (std::size_t b0 = 0; b0 < V.n_rows; b0 += kBatchChunk) {
+    const std::size_t nb = std::min(kBatchChunk, static_cast<std::size_t>(V.n_rows) - b0);
+    cholmod_dense* X = m.solve_block(V, b0, nb);
+    const auto* x = static_cast<const double*>(X->x);
+    for (std::size_t b = 0; b < nb; ++b)
+      for (std::size_t j = 0; j < m.cols; ++j)
+        I(b0 + b, j) = x[b * X->d + static_cast<std::size_t>(m.bl(m.rows - 1, j))] * g_sink;
+    cholmod_l_free_dense(&X, &m.common);
+  }
+  return I;
+}
+
+CrossbarNodes LinearCrossbarSolver::nodes(const arma::rowvec& v) const {
+  Impl& m = *impl_;
+  if (v.n_elem != m.rows)
+    throw ConfigError(
+        "v", "expected " + std::to_string(m.rows) + " elements (one per word line), got " + std::to_string(v.n_elem));
+  CrossbarNodes out;
+  out.wordline_V.set_size(m.rows, m.cols);
+  out.bitline_V.set_size(m.rows, m.cols);
+  std::lock_guard lock(m.mutex);
+  cholmod_dense* X = m.solve_block(arma::mat(v), 0, 1);
+  const auto* x = static_cast<const double*>(X->x);
+  for (std::size_t j = 0; j < m.cols; ++j)
+    for (std::size_t i = 0; i < m.rows; ++i) {
+      out.wordline_V(i, j) = x[m.wl(i, j)];
+      out.bitline_V(i, j) = x[m.bl(i, j)];
+    }
+  cholmod_l_free_dense(&X, &m.common);
+  return out;
+}
+
+arma::mat LinearCrossbarSolver::transfer_matrix() const {
+  // Row r of T is the output for a unit voltage on word line r alone (superposition).
+  return currents(arma::eye(impl_->rows, impl_->rows));
+}
+
+}  // namespace xbarsim

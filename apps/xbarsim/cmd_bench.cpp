@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 #include <pulse_bench.hpp>
+#include <solve_bench.hpp>
 
 #include "commands.hpp"
 
@@ -29,6 +30,29 @@ int run_pulse(const PulseOptions& o) {
   }
   return kOk;
 }
+struct SolveOptions {
+  std::size_t rows = 256, cols = 256, inputs = 1000;
+  bool json = false;
+};
+
+int run_solve(const SolveOptions& o) {
+  const auto r = bench::run_solve_bench(o.rows, o.cols, o.inputs);
+  if (o.json) {
+    std::cout << nlohmann::json{{"solve_s", r.solve_s},
+                                {"sgemm_s", r.sgemm_s},
+                                {"ratio", r.ratio},
+                                {"factor_s", r.factor_s}}
+                     .dump()
+              << '\n';
+  } else {
+    std::printf("exact IR-drop solve, %zu x %zu array, %zu inputs, 1 thread\n", o.rows, o.cols, o.inputs);
+    std::printf(
+        "  factorise %9.4f s\n  total     %9.4f s (factorise + all solves)\n"
+        "  SGEMM     %9.4f s (ideal MVM of the same batch)\n  ratio     %9.1f\n",
+        r.factor_s, r.solve_s, r.sgemm_s, r.ratio);
+  }
+  return kOk;
+}
 }  // namespace
 
 void register_bench_commands(CLI::App& app, const Globals&, Action& action) {
@@ -42,6 +66,14 @@ void register_bench_commands(CLI::App& app, const Globals&, Action& action) {
       ->check(CLI::Range(1, 10000));
   pulse->add_flag("--json", opts->json, "print {\"pulse_s\", \"baseline_s\", \"ratio\"}");
   pulse->callback([&action, opts] { action = [opts] { return run_pulse(*opts); }; });
+
+  auto sopts = std::make_shared<SolveOptions>();
+  auto* solve = bench->add_subcommand("solve", "exact IR-drop solve (factorise once, K inputs) vs an SGEMM");
+  solve->add_option("--rows", sopts->rows, "array rows (default 256)")->check(CLI::Range(1, 1 << 14));
+  solve->add_option("--cols", sopts->cols, "array columns (default 256)")->check(CLI::Range(1, 1 << 14));
+  solve->add_option("--inputs", sopts->inputs, "input vectors (default 1000)")->check(CLI::Range(1, 1 << 20));
+  solve->add_flag("--json", sopts->json, "print {\"solve_s\", \"sgemm_s\", \"ratio\", \"factor_s\"}");
+  solve->callback([&action, sopts] { action = [sopts] { return run_solve(*sopts); }; });
 }
 
 }  // namespace xbarsim::cli

@@ -111,3 +111,11 @@ TEST_CASE("solve: bad input exits 2 naming the file and the culprit", "[cli]") {
   }
   CHECK_FALSE(std::filesystem::exists(dir / "out.h5"));
 }
+
+TEST_CASE("bench solve --json prints its fields", "[cli]") {
+  const auto r = run_xbarsim("bench solve --rows 16 --cols 8 --inputs 5 --json");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  for (const char* key : {"\"solve_s\"", "\"sgemm_s\"", "\"ratio\"", "\"factor_s\""})
+    CHECK(r.output.find(key) != std::string::npos);
+}

@@ -37,6 +37,25 @@ constexpr std::size_t kBatchChunk = 64;
 
 }  // namespace
 
+void validate_crossbar_inputs(const arma::mat& G_S, const WireParams& wires) {
+  ProblemList problems;
+  if (G_S.n_rows == 0 || G_S.n_cols == 0)
+    problems.add("G", "expected a non-empty conductance matrix, got " + std::to_string(G_S.n_rows) + " x " +
+                          std::to_string(G_S.n_cols));
+  for (arma::uword j = 0; j < G_S.n_cols; ++j)
+    for (arma::uword i = 0; i < G_S.n_rows; ++i) {
+      const double g = G_S(i, j);
+      if (!std::isfinite(g) || g < 0.0)
+        problems.add("G(" + std::to_string(i) + ", " + std::to_string(j) + ")",
+                     "expected a finite conductance >= 0 S, got " + fmt_g(g));
+    }
+  check_resistance(problems, "r_row_ohm", wires.r_row_ohm);
+  check_resistance(problems, "r_col_ohm", wires.r_col_ohm);
+  check_resistance(problems, "r_source_ohm", wires.r_source_ohm);
+  check_resistance(problems, "r_sink_ohm", wires.r_sink_ohm);
+  problems.throw_if_any();
+}
+
 struct LinearCrossbarSolver::Impl {
   std::size_t rows = 0;
   std::size_t cols = 0;
@@ -147,22 +166,7 @@ struct LinearCrossbarSolver::Impl {
 
 LinearCrossbarSolver::LinearCrossbarSolver(const arma::mat& G_S, const WireParams& wires)
     : impl_(std::make_unique<Impl>()) {
-  ProblemList problems;
-  if (G_S.n_rows == 0 || G_S.n_cols == 0)
-    problems.add("G", "expected a non-empty conductance matrix, got " + std::to_string(G_S.n_rows) + " x " +
-                          std::to_string(G_S.n_cols));
-  for (arma::uword j = 0; j < G_S.n_cols; ++j)
-    for (arma::uword i = 0; i < G_S.n_rows; ++i) {
-      const double g = G_S(i, j);
-      if (!std::isfinite(g) || g < 0.0)
-        problems.add("G(" + std::to_string(i) + ", " + std::to_string(j) + ")",
-                     "expected a finite conductance >= 0 S, got " + fmt_g(g));
-    }
-  check_resistance(problems, "r_row_ohm", wires.r_row_ohm);
-  check_resistance(problems, "r_col_ohm", wires.r_col_ohm);
-  check_resistance(problems, "r_source_ohm", wires.r_source_ohm);
-  check_resistance(problems, "r_sink_ohm", wires.r_sink_ohm);
-  problems.throw_if_any();
+  validate_crossbar_inputs(G_S, wires);
   impl_->rows = G_S.n_rows;
   impl_->cols = G_S.n_cols;
   impl_->wires = wires;

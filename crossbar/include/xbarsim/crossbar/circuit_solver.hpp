@@ -31,6 +31,10 @@ struct CrossbarNodes {
   arma::mat bitline_V;
 };
 
+/// ConfigError listing every negative or non-finite conductance (as "G(i, j)") and every
+/// non-positive or non-finite resistance; also an empty G.
+void validate_crossbar_inputs(const arma::mat& G_S, const WireParams& wires);
+
 class LinearCrossbarSolver {
  public:
   /// Factorises the nodal matrix for conductances G_S (rows x cols, siemens, >= 0).

@@ -24,23 +24,26 @@ arma::mat crossbar_transfer_matrix(const arma::mat& G_S, const WireParams& wires
     // elimination needs no pivoting.
     arma::vec d(C), piv(C);
     for (arma::uword j = 0; j < C; ++j) d(j) = g(j) + (j > 0 ? gr : 0.0) + (j + 1 < C ? gr : 0.0) + (j == 0 ? gs : 0.0);
-    arma::mat X(C, C + 1, arma::fill::zeros);
-    X.diag() = g;
-    X(0, C) = 1.0;
+    // Stored transposed (Xt = [W^{-1} D | W^{-1} e_0]^T) so each elimination step works on
+    // a contiguous column.
+    arma::mat Xt(C + 1, C, arma::fill::zeros);
+    Xt.submat(0, 0, C - 1, C - 1).diag() = g;
+    Xt(C, 0) = 1.0;
     piv(0) = d(0);
     for (arma::uword j = 1; j < C; ++j) {  // forward: row j += (gr / piv_{j-1}) row j-1
       const double m = gr / piv(j - 1);
       piv(j) = d(j) - m * gr;
-      X.row(j) += m * X.row(j - 1);
+      Xt.col(j) += m * Xt.col(j - 1);
     }
     if (!(piv.min() > 0.0))
       throw NumericalError("crossbar transfer matrix: word line " + std::to_string(i) + " is singular");
-    X.row(C - 1) /= piv(C - 1);
-    for (arma::uword j = C - 1; j-- > 0;) X.row(j) = (X.row(j) + gr * X.row(j + 1)) / piv(j);
-    arma::mat S = -(X.cols(0, C - 1).each_col() % g);  // -D W^{-1} D
+    Xt.col(C - 1) /= piv(C - 1);
+    for (arma::uword j = C - 1; j-- > 0;) Xt.col(j) = (Xt.col(j) + gr * Xt.col(j + 1)) / piv(j);
+    // S = -D W^{-1} D (symmetric, so its transpose is built), then the bit-line diagonal.
+    arma::mat S = -(Xt.rows(0, C - 1).each_row() % g.t());
     const double vertical = (i > 0 ? gc : 0.0) + (i + 1 < R ? gc : 0.0) + (i + 1 == R ? gk : 0.0);
     S.diag() += g + vertical;
-    const arma::vec f = gs * (g % X.col(C));
+    const arma::vec f = gs * (g % Xt.row(C).t());
     // Block Thomas: M_i = S_i - gc^2 M_{i-1}^{-1};  y_i = f_i e_i^T + gc M_{i-1}^{-1} y_{i-1}.
     if (i > 0) {
       S -= gc * gc * M_inv_prev;

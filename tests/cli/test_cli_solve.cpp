@@ -119,3 +119,26 @@ TEST_CASE("bench solve --json prints its fields", "[cli]") {
   for (const char* key : {"\"solve_s\"", "\"sgemm_s\"", "\"ratio\"", "\"factor_s\""})
     CHECK(r.output.find(key) != std::string::npos);
 }
+
+TEST_CASE("solve: the transfer-matrix and sparse paths give the same currents", "[cli]") {
+  // 3 x 2 array: a batch of 1 takes the sparse Cholesky path, a batch of 4 (>= rows) the
+  // structured transfer matrix; both are exact, so the shared input must agree to
+  // rounding (the sparse solver itself is checked against ngspice in tests/crossbar).
+  test::ScratchDir dir("solve-paths");
+  Input in;
+  in.g_shape = {3, 2};
+  in.g = {1e-5, 2e-5, 3e-5, 4e-5, 5e-5, 6e-5};
+  in.v_shape = {1, 3};
+  in.v = {0.3, -0.1, 0.2};
+  const auto one = write_input(dir, in, "one.h5");
+  in.v_shape = {4, 3};
+  in.v = {0.3, -0.1, 0.2, 0.1, 0.1, 0.1, -0.2, 0.0, 0.4, 0.05, 0.3, -0.3};
+  const auto four = write_input(dir, in, "four.h5");
+  REQUIRE(run_xbarsim("solve " + one + " -o " + (dir / "o1.h5").string()).exit_code == 0);
+  REQUIRE(run_xbarsim("solve " + four + " -o " + (dir / "o4.h5").string()).exit_code == 0);
+  CHECK(io::read_string_attribute(dir / "o1.h5", "method") == "sparse Cholesky");
+  CHECK(io::read_string_attribute(dir / "o4.h5", "method") == "structured transfer matrix");
+  const auto a = io::read_dataset(dir / "o1.h5", "I").values, b = io::read_dataset(dir / "o4.h5", "I").values;
+  REQUIRE(a.size() == 2);
+  for (std::size_t j = 0; j < 2; ++j) CHECK(b[j] == Approx(a[j]).epsilon(1e-12));
+}

@@ -17,6 +17,8 @@
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/crossbar/circuit_solver.hpp>
 
+#include "nodal_matrix.hpp"
+
 namespace xbarsim {
 
 namespace {
@@ -60,90 +62,21 @@ struct LinearCrossbarSolver::Impl {
   std::size_t rows = 0;
   std::size_t cols = 0;
   WireParams wires;
-  cholmod_common common{};
-  cholmod_factor* factor = nullptr;
+  crossbar_detail::NodeIndex index;
+  crossbar_detail::Cholmod chol{"crossbar circuit solver"};
+  cholmod_common& common = chol.common;
   // cholmod_common is scratch state written by every call; serialise solves so the
   // const methods stay safe to call from several threads.
   std::mutex mutex;
 
-  Impl() {
-    cholmod_l_start(&common);
-    common.print = 0;  // libraries never print
-    common.error_handler = nullptr;
-  }
-  ~Impl() {
-    if (factor != nullptr) cholmod_l_free_factor(&factor, &common);
-    cholmod_l_finish(&common);
-  }
-  Impl(const Impl&) = delete;
-  Impl& operator=(const Impl&) = delete;
-
-  SuiteSparse_long wl(std::size_t i, std::size_t j) const { return static_cast<SuiteSparse_long>(i * cols + j); }
-  SuiteSparse_long bl(std::size_t i, std::size_t j) const {
-    return static_cast<SuiteSparse_long>(rows * cols + i * cols + j);
-  }
-  std::size_t nnodes() const { return 2 * rows * cols; }
-
-  void check_status(const char* what) const {
-    if (common.status != CHOLMOD_OK)
-      throw NumericalError(std::string("crossbar circuit solver: CHOLMOD ") + what + " failed with status " +
-                           std::to_string(common.status));
-  }
+  SuiteSparse_long wl(std::size_t i, std::size_t j) const { return index.wl(i, j); }
+  SuiteSparse_long bl(std::size_t i, std::size_t j) const { return index.bl(i, j); }
+  std::size_t nnodes() const { return index.nodes(); }
+  void check_status(const char* what) const { chol.check(what); }
 
   void factorise(const arma::mat& G) {
-    const std::size_t n = nnodes();
-    // Each conductance between two free nodes contributes 2 diagonal and 1 upper entry;
-    // duplicates are summed by cholmod_triplet_to_sparse.
-    const std::size_t branches = rows * cols + rows * (cols - 1) + (rows - 1) * cols;
-    const std::size_t nz = 3 * branches + rows + cols;
-    cholmod_triplet* t = cholmod_l_allocate_triplet(n, n, nz, 1, CHOLMOD_REAL, &common);
-    if (t == nullptr) check_status("allocate_triplet");
-    auto* ti = static_cast<SuiteSparse_long*>(t->i);
-    auto* tj = static_cast<SuiteSparse_long*>(t->j);
-    auto* tx = static_cast<double*>(t->x);
-    std::size_t k = 0;
-    auto diag = [&](SuiteSparse_long a, double g) {
-      ti[k] = a;
-      tj[k] = a;
-      tx[k] = g;
-      ++k;
-    };
-    auto branch = [&](SuiteSparse_long a, SuiteSparse_long b, double g) {
-      diag(a, g);
-      diag(b, g);
-      // Upper triangle only (stype = 1): row index <= column index.
-      ti[k] = std::min(a, b);
-      tj[k] = std::max(a, b);
-      tx[k] = -g;
-      ++k;
-    };
-    const double g_row = 1.0 / wires.r_row_ohm;
-    const double g_col = 1.0 / wires.r_col_ohm;
-    for (std::size_t i = 0; i < rows; ++i) {
-      diag(wl(i, 0), 1.0 / wires.r_source_ohm);
-      for (std::size_t j = 0; j + 1 < cols; ++j) branch(wl(i, j), wl(i, j + 1), g_row);
-    }
-    for (std::size_t j = 0; j < cols; ++j) {
-      diag(bl(rows - 1, j), 1.0 / wires.r_sink_ohm);
-      for (std::size_t i = 0; i + 1 < rows; ++i) branch(bl(i, j), bl(i + 1, j), g_col);
-    }
-    for (std::size_t j = 0; j < cols; ++j)
-      for (std::size_t i = 0; i < rows; ++i) branch(wl(i, j), bl(i, j), G(i, j));
-    t->nnz = k;
-    cholmod_sparse* A = cholmod_l_triplet_to_sparse(t, k, &common);
-    cholmod_l_free_triplet(&t, &common);
-    if (A == nullptr) check_status("triplet_to_sparse");
-    factor = cholmod_l_analyze(A, &common);
-    if (factor == nullptr) {
-      cholmod_l_free_sparse(&A, &common);
-      check_status("analyze");
-    }
-    const int ok = cholmod_l_factorize(A, factor, &common);
-    cholmod_l_free_sparse(&A, &common);
-    if (!ok || common.status == CHOLMOD_NOT_POSDEF || factor->minor < factor->n)
-      throw NumericalError("crossbar circuit solver: nodal matrix is not positive definite (CHOLMOD status " +
-                           std::to_string(common.status) + ")");
-    check_status("factorize");
+    index = {rows, cols, false};
+    chol.factorise_nodal(G, wires, index);
   }
 
   // Solves for a block of inputs V(b0 .. b0+nb-1, :) and returns node voltages,
@@ -157,7 +90,7 @@ struct LinearCrossbarSolver::Impl {
     // Norton equivalent of each driver: current V / r_source injected at node (i, 0).
     for (std::size_t b = 0; b < nb; ++b)
       for (std::size_t i = 0; i < rows; ++i) bx[b * B->d + static_cast<std::size_t>(wl(i, 0))] = V(b0 + b, i) * g_src;
-    cholmod_dense* X = cholmod_l_solve(CHOLMOD_A, factor, B, &common);
+    cholmod_dense* X = cholmod_l_solve(CHOLMOD_A, chol.factor, B, &common);
     cholmod_l_free_dense(&B, &common);
     if (X == nullptr) check_status("solve");
     return X;

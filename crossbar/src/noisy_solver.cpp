@@ -4,8 +4,8 @@
 // Node numbering (private to this file, column-major like arma::mat so the matrix-free
 // product walks G contiguously): word-line node (i, j) -> j * rows + i, bit-line node
 // (i, j) -> rows * cols + j * rows + i. The noise-free nodal matrix A(G0) is assembled
-// and factorised here with CHOLMOD exactly as in circuit_solver.cpp (same topology,
-// same stamps); only the numbering differs, which does not change the solution.
+// and factorised by the shared nodal_matrix.hpp (same topology and stamps as the direct
+// solver); only the numbering differs, which does not change the solution.
 #include <suitesparse/cholmod.h>
 
 #include <algorithm>
@@ -16,6 +16,8 @@
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/crossbar/noisy_solver.hpp>
 
+#include "nodal_matrix.hpp"
+
 namespace xbarsim {
 
 struct NoisyCrossbarSolver::Impl {
@@ -23,8 +25,9 @@ struct NoisyCrossbarSolver::Impl {
   std::size_t cols = 0;
   std::size_t max_iterations = 0;
   WireParams wires;
-  cholmod_common common{};
-  cholmod_factor* factor = nullptr;
+  crossbar_detail::NodeIndex index;
+  crossbar_detail::Cholmod chol{"noisy crossbar solver"};
+  cholmod_common& common = chol.common;
   // Persistent CHOLMOD work arrays for cholmod_l_solve2: no allocation per iteration.
   cholmod_dense* B = nullptr;
   cholmod_dense* X = nullptr;
@@ -34,94 +37,32 @@ struct NoisyCrossbarSolver::Impl {
   // the const currents() stays safe from several threads.
   std::mutex mutex;
 
-  Impl() {
-    cholmod_l_start(&common);
-    common.print = 0;  // libraries never print
-    common.error_handler = nullptr;
-  }
+  Impl() = default;
   ~Impl() {
     if (B != nullptr) cholmod_l_free_dense(&B, &common);
     if (X != nullptr) cholmod_l_free_dense(&X, &common);
     if (Y != nullptr) cholmod_l_free_dense(&Y, &common);
     if (E != nullptr) cholmod_l_free_dense(&E, &common);
-    if (factor != nullptr) cholmod_l_free_factor(&factor, &common);
-    cholmod_l_finish(&common);
   }
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
 
-  std::size_t ncells() const { return rows * cols; }
-  std::size_t nnodes() const { return 2 * rows * cols; }
-  SuiteSparse_long wl(std::size_t i, std::size_t j) const { return static_cast<SuiteSparse_long>(j * rows + i); }
-  SuiteSparse_long bl(std::size_t i, std::size_t j) const {
-    return static_cast<SuiteSparse_long>(ncells() + j * rows + i);
-  }
+  std::size_t ncells() const { return index.cells(); }
+  std::size_t nnodes() const { return index.nodes(); }
+  void check_status(const char* what) const { chol.check(what); }
 
-  void check_status(const char* what) const {
-    if (common.status != CHOLMOD_OK)
-      throw NumericalError(std::string("noisy crossbar solver: CHOLMOD ") + what + " failed with status " +
-                           std::to_string(common.status));
-  }
-
+  // A(G0) with column-major numbering (see the file comment), factorised once.
   void factorise(const arma::mat& G) {
-    const std::size_t n = nnodes();
-    const std::size_t branches = rows * cols + rows * (cols - 1) + (rows - 1) * cols;
-    const std::size_t nz = 3 * branches + rows + cols;
-    cholmod_triplet* t = cholmod_l_allocate_triplet(n, n, nz, 1, CHOLMOD_REAL, &common);
-    if (t == nullptr) check_status("allocate_triplet");
-    auto* ti = static_cast<SuiteSparse_long*>(t->i);
-    auto* tj = static_cast<SuiteSparse_long*>(t->j);
-    auto* tx = static_cast<double*>(t->x);
-    std::size_t k = 0;
-    auto diag = [&](SuiteSparse_long a, double g) {
-      ti[k] = a;
-      tj[k] = a;
-      tx[k] = g;
-      ++k;
-    };
-    auto branch = [&](SuiteSparse_long a, SuiteSparse_long b, double g) {
-      diag(a, g);
-      diag(b, g);
-      ti[k] = std::min(a, b);  // upper triangle only (stype = 1)
-      tj[k] = std::max(a, b);
-      tx[k] = -g;
-      ++k;
-    };
-    const double g_row = 1.0 / wires.r_row_ohm;
-    const double g_col = 1.0 / wires.r_col_ohm;
-    for (std::size_t i = 0; i < rows; ++i) {
-      diag(wl(i, 0), 1.0 / wires.r_source_ohm);
-      for (std::size_t j = 0; j + 1 < cols; ++j) branch(wl(i, j), wl(i, j + 1), g_row);
-    }
-    for (std::size_t j = 0; j < cols; ++j) {
-      diag(bl(rows - 1, j), 1.0 / wires.r_sink_ohm);
-      for (std::size_t i = 0; i + 1 < rows; ++i) branch(bl(i, j), bl(i + 1, j), g_col);
-    }
-    for (std::size_t j = 0; j < cols; ++j)
-      for (std::size_t i = 0; i < rows; ++i) branch(wl(i, j), bl(i, j), G(i, j));
-    t->nnz = k;
-    cholmod_sparse* A = cholmod_l_triplet_to_sparse(t, k, &common);
-    cholmod_l_free_triplet(&t, &common);
-    if (A == nullptr) check_status("triplet_to_sparse");
-    factor = cholmod_l_analyze(A, &common);
-    if (factor == nullptr) {
-      cholmod_l_free_sparse(&A, &common);
-      check_status("analyze");
-    }
-    const int ok = cholmod_l_factorize(A, factor, &common);
-    cholmod_l_free_sparse(&A, &common);
-    if (!ok || common.status == CHOLMOD_NOT_POSDEF || factor->minor < factor->n)
-      throw NumericalError("noisy crossbar solver: nodal matrix is not positive definite (CHOLMOD status " +
-                           std::to_string(common.status) + ")");
-    check_status("factorize");
-    B = cholmod_l_zeros(n, 1, CHOLMOD_REAL, &common);
+    index = {rows, cols, true};
+    chol.factorise_nodal(G, wires, index);
+    B = cholmod_l_zeros(nnodes(), 1, CHOLMOD_REAL, &common);
     if (B == nullptr) check_status("zeros");
   }
 
   // z = A(G0)^{-1} r (the preconditioner).
   void precondition(const double* r, double* z) {
     std::memcpy(B->x, r, nnodes() * sizeof(double));
-    if (!cholmod_l_solve2(CHOLMOD_A, factor, B, nullptr, &X, nullptr, &Y, &E, &common) || X == nullptr)
+    if (!cholmod_l_solve2(CHOLMOD_A, chol.factor, B, nullptr, &X, nullptr, &Y, &E, &common) || X == nullptr)
       check_status("solve2");
     std::memcpy(z, X->x, nnodes() * sizeof(double));
   }
@@ -205,7 +146,7 @@ NoisySolveResult NoisyCrossbarSolver::currents(const arma::mat& G_S, const arma:
   arma::vec x(n, arma::fill::zeros), r(n, arma::fill::zeros), z(n), p(n), q(n);
   // Norton equivalent of each driver: current v / r_source injected at node (i, 0).
   const double g_src = 1.0 / m.wires.r_source_ohm;
-  for (std::size_t i = 0; i < m.rows; ++i) r(static_cast<arma::uword>(m.wl(i, 0))) = v(i) * g_src;
+  for (std::size_t i = 0; i < m.rows; ++i) r(static_cast<arma::uword>(m.index.wl(i, 0))) = v(i) * g_src;
 
   NoisySolveResult out;
   out.currents_A.zeros(m.cols);
@@ -239,7 +180,7 @@ NoisySolveResult NoisyCrossbarSolver::currents(const arma::mat& G_S, const arma:
   }
   const double g_sink = 1.0 / m.wires.r_sink_ohm;
   for (std::size_t j = 0; j < m.cols; ++j)
-    out.currents_A(j) = x(static_cast<arma::uword>(m.bl(m.rows - 1, j))) * g_sink;
+    out.currents_A(j) = x(static_cast<arma::uword>(m.index.bl(m.rows - 1, j))) * g_sink;
   return out;
 }
 

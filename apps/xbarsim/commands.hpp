@@ -11,5 +11,6 @@ using Action = std::function<int()>;
 void register_device_commands(CLI::App& app, const Globals& globals, Action& action);
 void register_device_fit_command(CLI::App& device, const Globals& globals, Action& action);
 void register_solve_command(CLI::App& app, const Globals& globals, Action& action);
+void register_tile_commands(CLI::App& app, const Globals& globals, Action& action);
 void register_bench_commands(CLI::App& app, const Globals& globals, Action& action);
 }  // namespace xbarsim::cli

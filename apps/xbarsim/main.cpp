@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   Action action;
   register_device_commands(app, globals, action);
+  register_tile_commands(app, globals, action);
   register_solve_command(app, globals, action);
   register_bench_commands(app, globals, action);
 

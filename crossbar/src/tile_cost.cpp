@@ -151,4 +151,37 @@ TileCost tile_cost(const TileCostInputs& in) {
   return c;
 }
 
+const ParamTable<TileCostInputs>& TileCostInputs::table() {
+  static const ParamTable<TileCostInputs> t = [] {
+    ParamTable<TileCostInputs> t;
+    t.integer("rows", &TileCostInputs::rows, "1", Range::closed(1, 65536), "array rows (inputs)",
+              "NeuroSim sub-array 128 x 128 (device_physics.md 7.4)")
+        .integer("cols", &TileCostInputs::cols, "1", Range::closed(1, 65536), "logical columns (outputs)",
+                 "NeuroSim sub-array 128 x 128 (device_physics.md 7.4)")
+        .choice("cell_type", &TileCostInputs::cell_type, {"1t1r", "0t1r", "2t2r"}, "cell type",
+                "DNN_NeuroSim_V1.3 default 1T1R")
+        .integer("physical_cols_per_logical", &TileCostInputs::physical_cols_per_logical, "1", Range::closed(1, 1024),
+                 "physical columns per logical column (2 = differential pair)",
+                 "aihwkit SinglePairConductanceConverter: one differential pair per weight")
+        .integer("extra_physical_cols", &TileCostInputs::extra_physical_cols, "1", Range::closed(0, 65536),
+                 "additional physical columns (e.g. 1 shared reference column)", "none by default")
+        .real("v_read_V", &TileCostInputs::v_read_V, "V", Range::positive(), "read voltage",
+              "NeuroSim read voltage 0.5 V (device_physics.md 7.4)")
+        .real("t_read_s", &TileCostInputs::t_read_s, "s", Range::positive(), "read pulse width",
+              "NeuroSim read pulse 10 ns (device_physics.md 7.4)")
+        .real("g_avg_S", &TileCostInputs::g_avg_S, "S", Range::non_negative(), "mean device conductance during reads",
+              "0 = not set (array read energy 0)")
+        .real("v_write_V", &TileCostInputs::v_write_V, "V", Range::non_negative(), "write voltage",
+              "NeuroSim write voltage 2 V (device_physics.md 7.4)")
+        .real("t_write_s", &TileCostInputs::t_write_s, "s", Range::non_negative(), "write pulse width",
+              "DNN_NeuroSim_V2.1 write pulse 50 ns (device_physics.md 7.4)")
+        .real("g_write_avg_S", &TileCostInputs::g_write_avg_S, "S", Range::non_negative(),
+              "mean device conductance during programming pulses", "0 = not set (update energy 0)")
+        .integer("write_pulses", &TileCostInputs::write_pulses, "1", Range::closed(0, 1 << 20),
+                 "programming pulses per device per update", "one pulse per update");
+    return t;
+  }();
+  return t;
+}
+
 }  // namespace xbarsim

@@ -68,29 +68,11 @@ DevicePreset load_device_preset(const fs::path& path) {
       p.append(e.problems());
     }
   }
-  if (preset.family && doc.contains("parameters"))
-    preset.parameters = params_from_toml(doc.at("parameters"), preset.family->table(), file + ": parameters", p);
-  if (doc.contains("sources")) {
-    const auto& s = doc.at("sources");
-    if (!s.is_table()) {
-      p.add(file + ": sources", "expected a table of strings");
-    } else {
-      for (const auto& [key, v] : s.as_table()) {
-        if (!v.is_string())
-          p.add(file + ": sources." + key, "expected a string naming the source");
-        else if (!doc.contains("parameters") || !doc.at("parameters").contains(key))
-          p.add(file + ": sources." + key, "names no entry of [parameters]");
-        else
-          preset.sources.emplace(key, v.as_string().str);
-      }
-    }
+  if (preset.family) {
+    auto sourced = read_sourced_parameters(doc, preset.family->table(), file, p);
+    preset.parameters = std::move(sourced.values);
+    preset.sources = std::move(sourced.sources);
   }
-  if (doc.contains("parameters") && doc.at("parameters").is_table())
-    for (const auto& [key, v] : doc.at("parameters").as_table()) {
-      (void)v;
-      if (!doc.contains("sources") || !doc.at("sources").contains(key))
-        p.add(file + ": parameters." + key, "has no entry in [sources]; every preset value needs its source");
-    }
   if (preset.family && p.empty())
     preset.family->table().validate_relations(preset.resolved(), file + ": parameters", p);
   p.throw_if_any();

@@ -168,4 +168,33 @@ std::string params_to_toml(const ParamValues& values, const ParamTableBase& tabl
   return out;
 }
 
+SourcedParams read_sourced_parameters(const toml::value& doc, const ParamTableBase& table, const std::string& file,
+                                      ProblemList& p) {
+  SourcedParams out;
+  const bool has_params = doc.contains("parameters");
+  if (has_params) out.values = params_from_toml(doc.at("parameters"), table, file + ": parameters", p);
+  if (doc.contains("sources")) {
+    const auto& s = doc.at("sources");
+    if (!s.is_table()) {
+      p.add(file + ": sources", "expected a table of strings");
+    } else {
+      for (const auto& [key, v] : s.as_table()) {
+        if (!v.is_string())
+          p.add(file + ": sources." + key, "expected a string naming the source");
+        else if (!has_params || !doc.at("parameters").contains(key))
+          p.add(file + ": sources." + key, "names no entry of [parameters]");
+        else
+          out.sources.emplace(key, v.as_string().str);
+      }
+    }
+  }
+  if (has_params && doc.at("parameters").is_table())
+    for (const auto& [key, v] : doc.at("parameters").as_table()) {
+      (void)v;
+      if (!doc.contains("sources") || !doc.at("sources").contains(key))
+        p.add(file + ": parameters." + key, "has no entry in [sources]; every preset value needs its source");
+    }
+  return out;
+}
+
 }  // namespace xbarsim::io

@@ -89,6 +89,9 @@ struct TileCostInputs {
   int write_pulses = 1;        // programming pulses per device per update
   TechNodeParams tech;
   TileCostParams unit;
+  /// The scalar fields above (the [tile] table of a tile configuration); adc, dac, tech
+  /// and unit have their own tables.
+  static const ParamTable<TileCostInputs>& table();
 };
 
 /// One quantity split by component.

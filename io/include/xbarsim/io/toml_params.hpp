@@ -1,6 +1,7 @@
 #pragma once
 // Binds parameter tables (core/params.hpp) to TOML. Only io (and the layers above it)
 // sees TOML; model code gets plain ParamValues.
+#include <map>
 #include <string>
 #include <string_view>
 #include <toml.hpp>
@@ -20,6 +21,15 @@ toml::value read_toml_file(const std::string& path);
 /// `problems` with the location `where.key`. Integers are accepted for real parameters.
 ParamValues params_from_toml(const toml::value& toml_table, const ParamTableBase& table, std::string_view where,
                              ProblemList& problems);
+
+/// The [parameters] and [sources] tables of a preset file: values checked against
+/// `table`, and the source of each; every value needs a source and every source a value.
+struct SourcedParams {
+  ParamValues values;
+  std::map<std::string, std::string, std::less<>> sources;
+};
+SourcedParams read_sourced_parameters(const toml::value& doc, const ParamTableBase& table, const std::string& file,
+                                      ProblemList& problems);
 
 /// Renders values as TOML `key = value` lines in table order (keys missing from
 /// `values` take the table default), each preceded by a comment with unit and meaning.

@@ -18,18 +18,14 @@
 #include <xbarsim/crossbar/circuit_solver.hpp>
 #include <xbarsim/crossbar/nonlinear_solver.hpp>
 
+#include "ngspice_crossbar.hpp"
+
 using namespace xbarsim;
 namespace fs = std::filesystem;
 
 namespace {
 
 double uniform(CounterRng& rng, double lo, double hi) { return lo + (hi - lo) * rng.uniform(); }
-
-std::string num(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
 
 struct Case {
   arma::mat G;
@@ -53,68 +49,11 @@ Case random_problem(std::size_t rows, std::size_t cols, std::uint32_t stream) {
   return p;
 }
 
-// Canonical topology (circuit_solver.hpp) as a SPICE deck with each cell a behavioural
-// current source B I = G*V0*sinh(V(w,b)/V0). Outputs the sink currents i(VSNS*) and
-// the driver currents i(VIN*) (negative when the driver sources current).
-void write_deck(const fs::path& deck, const fs::path& out, const arma::mat& G, const WireParams& w, double v0,
-                const arma::rowvec& v) {
-  const std::size_t rows = G.n_rows, cols = G.n_cols;
-  std::ofstream f(deck);
-  f << "xbarsim nonlinear crossbar reference\n";
-  auto wn = [](std::size_t i, std::size_t j) { return "w_" + std::to_string(i) + "_" + std::to_string(j); };
-  auto bn = [](std::size_t i, std::size_t j) { return "b_" + std::to_string(i) + "_" + std::to_string(j); };
-  for (std::size_t i = 0; i < rows; ++i) {
-    f << "VIN" << i << " in_" << i << " 0 DC " << num(v(i)) << "\n";
-    f << "RSRC" << i << " in_" << i << " " << wn(i, 0) << " " << num(w.r_source_ohm) << "\n";
-    for (std::size_t j = 0; j + 1 < cols; ++j)
-      f << "RROW" << i << "_" << j << " " << wn(i, j) << " " << wn(i, j + 1) << " " << num(w.r_row_ohm) << "\n";
-  }
-  for (std::size_t j = 0; j < cols; ++j) {
-    for (std::size_t i = 0; i + 1 < rows; ++i)
-      f << "RCOL" << i << "_" << j << " " << bn(i, j) << " " << bn(i + 1, j) << " " << num(w.r_col_ohm) << "\n";
-    f << "RSNK" << j << " " << bn(rows - 1, j) << " sense_" << j << " " << num(w.r_sink_ohm) << "\n";
-    f << "VSNS" << j << " sense_" << j << " 0 DC 0\n";
-  }
-  for (std::size_t i = 0; i < rows; ++i)
-    for (std::size_t j = 0; j < cols; ++j)
-      f << "BCELL" << i << "_" << j << " " << wn(i, j) << " " << bn(i, j) << " I=" << num(G(i, j)) << "*" << num(v0)
-        << "*sinh(V(" << wn(i, j) << "," << bn(i, j) << ")/" << num(v0) << ")\n";
-  f << ".options reltol=1e-12 abstol=1e-20 vntol=1e-15\n";
-  f << ".control\nset numdgt=15\nop\nwrdata " << out.string();
-  for (std::size_t j = 0; j < cols; ++j) f << " i(VSNS" << j << ")";
-  for (std::size_t i = 0; i < rows; ++i) f << " i(VIN" << i << ")";
-  f << "\n.endc\n.end\n";
-}
-
-// wrdata writes one line of (scale, value) pairs; the values are the odd entries.
-std::vector<double> read_wrdata(const fs::path& out) {
-  std::ifstream f(out);
-  std::vector<double> tokens;
-  double x;
-  while (f >> x) tokens.push_back(x);
-  std::vector<double> values;
-  for (std::size_t k = 1; k < tokens.size(); k += 2) values.push_back(tokens[k]);
-  return values;
-}
-
-// Runs ngspice on the deck; returns sink currents (cols) then driver currents into the
-// array (rows, sign flipped from ngspice's source convention).
+// Sink currents (cols) then driver currents into the array (rows) from ngspice with
+// behavioural sinh cells.
 std::vector<double> run_ngspice(const std::string& tag, const arma::mat& G, const WireParams& w, double v0,
                                 const arma::rowvec& v) {
-  const fs::path dir = fs::temp_directory_path() / ("xbarsim_newton_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const fs::path deck = dir / ("deck_" + tag + ".cir"), out = dir / ("out_" + tag + ".txt");
-  const fs::path log = dir / ("log_" + tag + ".txt");
-  fs::remove(out);
-  write_deck(deck, out, G, w, v0, v);
-  // ngspice -b exits 1 after a .control block even on success (shared/DEPENDENCIES.md):
-  // success is judged by the output file.
-  const std::string cmd = "ngspice -b " + deck.string() + " > " + log.string() + " 2>&1";
-  [[maybe_unused]] const int rc = std::system(cmd.c_str());
-  std::vector<double> values = read_wrdata(out);
-  for (std::size_t k = G.n_cols; k < values.size(); ++k) values[k] = -values[k];
-  if (values.size() == G.n_cols + G.n_rows) fs::remove_all(dir);
-  return values;
+  return test::ngspice_crossbar("newton_" + tag, G, w, v, v0);
 }
 
 // Driver currents into the array from the solver's node voltages.
@@ -122,11 +61,6 @@ arma::rowvec driver_currents(const NonlinearCrossbarResult& r, const WireParams&
   arma::rowvec out(v.n_elem);
   for (arma::uword i = 0; i < v.n_elem; ++i) out(i) = (v(i) - r.nodes.wordline_V(i, 0)) / w.r_source_ohm;
   return out;
-}
-
-void require_ngspice() {
-  if (std::system("command -v ngspice > /dev/null 2>&1") != 0)
-    FAIL("ngspice is not installed (Debian package `ngspice`, see scripts/install-deps.sh)");
 }
 
 }  // namespace
@@ -220,7 +154,7 @@ TEST_CASE("Newton solver matches ngspice behavioural sinh cells", "[crossbar][no
   // Reference: ngspice .op of the same network with B-source cells
   // I = G*V0*sinh(V(w,b)/V0), V0 = 0.25 V and inputs up to 1 V (V/V0 up to 4: cells
   // conduct up to sinh(4)/4 = 6.8x their ohmic current, clearly nonlinear).
-  require_ngspice();
+  test::require_ngspice();
   SelectorParams s;
   s.v0_V = 0.25;
   double worst = 0.0;
@@ -254,7 +188,7 @@ TEST_CASE("selector suppresses sneak current through unselected cells", "[crossb
   // matched to the selector cell at the read voltage, G_lin = G V0 sinh(V_r/V0) / V_r,
   // conducts G_lin/G = sinh(4)/4 = 6.8x more at small |V|; the selector cell should cut
   // the sneak share by about that factor. Currents are checked against ngspice.
-  require_ngspice();
+  test::require_ngspice();
   const std::size_t n = 8, selected = 3;
   Case p = random_problem(n, n, 5);
   p.w.r_sink_ohm = 200.0;  // a sense input that lets the bit lines float up noticeably

@@ -5,6 +5,7 @@
 #include <optional>
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/crossbar/circuit_solver.hpp>
+#include <xbarsim/crossbar/nonlinear_solver.hpp>
 #include <xbarsim/crossbar/transfer_matrix.hpp>
 #include <xbarsim/io/result_file.hpp>
 #include <xbarsim/io/solve_input.hpp>
@@ -17,6 +18,7 @@ namespace {
 struct SolveOptions {
   std::string input, output;
   bool nodes = false;
+  std::optional<double> selector_v0_V;  // nonlinear 0T1R cells when set
 };
 
 std::vector<double> row_major(const arma::mat& m) {
@@ -40,17 +42,40 @@ int run_solve(const SolveOptions& o, const Globals& g) {
   try {
     TerminalProgress progress("solve");
     progress.update(0, batch, "inputs");
-    // Both paths are exact. The structured transfer matrix costs about rows * cols^3
-    // dense flops whatever the batch, one sparse solve per input costs ~4 nnz(L): with at
-    // least as many inputs as rows (and no node voltages wanted) the transfer matrix wins.
-    const bool structured = !o.nodes && batch >= rows;
-    std::optional<LinearCrossbarSolver> solver;
-    arma::mat I;
-    if (structured) {
+    arma::mat I(batch, cols);
+    std::vector<CrossbarNodes> nodes;  // one per input, only with --nodes
+    std::string method;
+    if (o.selector_v0_V) {
+      // Nonlinear 0T1R cells: one Newton solve per input.
+      SelectorParams selector;
+      selector.v0_V = *o.selector_v0_V;
+      const NonlinearCrossbarSolver solver(in.G_S, in.wires, selector);
+      std::vector<double> iterations(batch);
+      for (std::size_t b = 0; b < batch; ++b) {
+        interrupt_token().check();
+        NonlinearCrossbarResult r = solver.solve(in.V.row(b));
+        I.row(b) = r.currents_A;
+        iterations[b] = static_cast<double>(r.iterations);
+        if (o.nodes) nodes.push_back(std::move(r.nodes));
+        progress.update(b + 1, batch, "inputs");
+      }
+      out->write(Dataset{"newton_iterations", "1", "Newton iterations per input", {batch}, iterations});
+      method = "Newton, selector I = G V0 sinh(V/V0), V0 = " + format_value(selector.v0_V) + " V";
+    } else if (!o.nodes && batch >= rows) {
+      // Both linear paths are exact. The structured transfer matrix costs about
+      // rows * cols^3 dense flops whatever the batch, one sparse solve per input ~4 nnz(L):
+      // with at least as many inputs as rows the transfer matrix wins.
       I = in.V * crossbar_transfer_matrix(in.G_S, in.wires);
+      method = "structured transfer matrix";
     } else {
-      solver.emplace(in.G_S, in.wires);
-      I = solver->currents(in.V);
+      const LinearCrossbarSolver solver(in.G_S, in.wires);
+      I = solver.currents(in.V);
+      for (std::size_t b = 0; o.nodes && b < batch; ++b) {
+        interrupt_token().check();
+        nodes.push_back(solver.nodes(in.V.row(b)));
+        progress.update(b + 1, batch, "inputs");
+      }
+      method = "sparse Cholesky";
     }
     interrupt_token().check();
     out->write(Dataset{"I",
@@ -58,18 +83,15 @@ int run_solve(const SolveOptions& o, const Globals& g) {
                        "currents into the virtual grounds at the bit-line ends (batch x cols)",
                        {batch, cols},
                        row_major(I)});
-    out->write_attribute("method", std::string(structured ? "structured transfer matrix" : "sparse Cholesky"));
+    out->write_attribute("method", method);
     if (o.nodes) {
       std::vector<double> wl, bl;
       wl.reserve(batch * rows * cols);
       bl.reserve(batch * rows * cols);
-      for (std::size_t b = 0; b < batch; ++b) {
-        interrupt_token().check();
-        const CrossbarNodes n = solver->nodes(in.V.row(b));
+      for (const CrossbarNodes& n : nodes) {
         const auto w = row_major(n.wordline_V), v = row_major(n.bitline_V);
         wl.insert(wl.end(), w.begin(), w.end());
         bl.insert(bl.end(), v.begin(), v.end());
-        progress.update(b + 1, batch, "inputs");
       }
       out->write(Dataset{"V_wordline", "V", "word-line node voltages (batch x rows x cols)", {batch, rows, cols}, wl});
       out->write(Dataset{"V_bitline", "V", "bit-line node voltages (batch x rows x cols)", {batch, rows, cols}, bl});
@@ -101,6 +123,10 @@ void register_solve_command(CLI::App& app, const Globals& globals, Action& actio
       ->required();
   solve->add_option("-o,--output", opts->output, "output HDF5 file (I, batch x cols, A)")->required();
   solve->add_flag("--nodes", opts->nodes, "also write word- and bit-line node voltages");
+  solve
+      ->add_option("--selector-v0", opts->selector_v0_V,
+                   "nonlinear cells I = G V0 sinh(V/V0) with this V0 in volts (Newton solve per input)")
+      ->check(CLI::PositiveNumber);
   solve->callback([&action, &globals, opts] { action = [opts, &globals] { return run_solve(*opts, globals); }; });
 }
 

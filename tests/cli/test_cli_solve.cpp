@@ -142,3 +142,33 @@ TEST_CASE("solve: the transfer-matrix and sparse paths give the same currents", 
   REQUIRE(a.size() == 2);
   for (std::size_t j = 0; j < 2; ++j) CHECK(b[j] == Approx(a[j]).epsilon(1e-12));
 }
+
+TEST_CASE("solve --selector-v0: a single nonlinear cell matches the series equation", "[cli]") {
+  // Reference: the 1 x 1 circuit V = I (r_source + r_sink) + V0 asinh(I / (G V0)),
+  // solved here by bisection (the left side is monotone in I).
+  test::ScratchDir dir("solve-selector");
+  Input in;
+  in.g_shape = {1, 1};
+  in.g = {1e-4};
+  in.v_shape = {2, 1};
+  in.v = {0.8, -0.3};
+  const auto input = write_input(dir, in);
+  const auto out = dir / "out.h5";
+  const auto r = run_xbarsim("solve " + input + " -o " + out.string() + " --selector-v0 0.1 --nodes");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto I = io::read_dataset(out, "I").values;
+  const double rs = 10.0, rk = 20.0, G = 1e-4, v0 = 0.1;
+  for (std::size_t b = 0; b < 2; ++b) {
+    const double v = in.v[b];
+    double lo = -std::abs(v) / (rs + rk), hi = std::abs(v) / (rs + rk);
+    for (int k = 0; k < 200; ++k) {
+      const double mid = 0.5 * (lo + hi);
+      (mid * (rs + rk) + v0 * std::asinh(mid / (G * v0)) < v ? lo : hi) = mid;
+    }
+    CHECK(I[b] == Approx(0.5 * (lo + hi)).epsilon(1e-9));
+  }
+  CHECK(io::read_dataset(out, "newton_iterations").shape == std::vector<std::size_t>{2});
+  CHECK(io::read_dataset(out, "V_bitline").shape == std::vector<std::size_t>{2, 1, 1});
+  CHECK(run_xbarsim("solve " + input + " -o " + out.string() + " --selector-v0 -1").exit_code == 2);
+}

@@ -4,7 +4,10 @@
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <optional>
+#include <xbarsim/core/error.hpp>
 
 namespace xbarsim::cli {
 
@@ -72,6 +75,28 @@ void TerminalProgress::update(std::size_t done, std::size_t total, std::string_v
     last_decile_ = decile;
     std::fprintf(stderr, "%s: %d%% (%zu/%zu %.*s), elapsed %s, ETA %s\n", label_.c_str(), decile * 10, done, total,
                  static_cast<int>(what.size()), what.data(), clock(elapsed).c_str(), clock(eta).c_str());
+  }
+}
+
+void write_result(const std::string& output, const io::RunInfo& info,
+                  const std::function<void(io::ResultFile&)>& fill) {
+  const std::string partial = output + ".partial";
+  std::optional<io::ResultFile> out;
+  try {
+    out.emplace(partial, info);
+  } catch (const IoError& e) {
+    throw ConfigError("-o " + output, "cannot create the output file: " + e.detail());
+  }
+  try {
+    fill(*out);
+    out->flush();
+    out.reset();
+    std::filesystem::rename(partial, output);
+  } catch (...) {
+    out.reset();
+    std::error_code ec;
+    std::filesystem::remove(partial, ec);
+    throw;
   }
 }
 

@@ -3,11 +3,13 @@
 // terminal progress bar, Ctrl-C as a cancellation token, JSON printing.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <xbarsim/core/params.hpp>
 #include <xbarsim/core/progress.hpp>
+#include <xbarsim/io/result_file.hpp>
 
 namespace xbarsim::cli {
 
@@ -43,6 +45,13 @@ class TerminalProgress final : public ProgressSink {
   int last_decile_ = -1;
   bool drawn_ = false;
 };
+
+/// Writes an HDF5 result atomically. OUTPUT.partial is created first (ConfigError at
+/// "-o OUTPUT" if it cannot be, so an unwritable path fails before any work), `fill`
+/// writes into it, and it is renamed to OUTPUT when complete. On any exception the
+/// partial file is removed: a failure or Ctrl-C never leaves a file that looks finished,
+/// nor clobbers an existing one.
+void write_result(const std::string& output, const io::RunInfo& info, const std::function<void(io::ResultFile&)>& fill);
 
 /// JSON value of a parameter value.
 nlohmann::json to_json(const ParamValue& value);

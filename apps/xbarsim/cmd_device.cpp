@@ -97,17 +97,9 @@ int run_curve(const CurveOptions& o, const Globals& g) {
   // Validate the protocol before creating the output so a typo costs nothing.
   require_protocol(*preset.family, o.protocol);
   const std::string config = io::resolved_device_toml(preset, values);
-  // Create the output first, so an unwritable path fails before any work is done. It is
-  // written as OUTPUT.partial and renamed when complete: a failure or Ctrl-C never
-  // leaves a file that looks finished, nor clobbers an existing one.
-  const std::string partial = o.output + ".partial";
-  std::optional<io::ResultFile> out;
-  try {
-    out.emplace(partial, io::RunInfo{config, g.seed, "device curve " + preset.name + " --protocol " + o.protocol});
-  } catch (const IoError& e) {
-    throw ConfigError("-o " + o.output, "cannot create the output file: " + e.detail());
-  }
-  try {
+  // The output is created before any work is done (see write_result).
+  const io::RunInfo info{config, g.seed, "device curve " + preset.name + " --protocol " + o.protocol};
+  write_result(o.output, info, [&](io::ResultFile& out) {
     TerminalProgress progress(preset.name + " " + o.protocol);
     CurveRequest request;
     request.protocol = o.protocol;
@@ -120,23 +112,15 @@ int run_curve(const CurveOptions& o, const Globals& g) {
     request.read_voltage_V = o.read_voltage_V;
     request.control = RunControl{&progress, &interrupt_token()};
     const Curve curve = characterise(*preset.family, values, request);
-    for (const auto& d : curve.datasets) out->write(d);
-    for (const auto& [k, v] : curve.attributes) out->write_attribute(k, v);
-    out->write_attribute("preset", preset.name);
-    out->write_attribute("model", preset.model);
-    out->write_attribute("protocol", o.protocol);
-    out->write_attribute("devices", static_cast<std::int64_t>(o.devices));
-    out->write_params("device", values, preset.family->table(),
-                      [&](const std::string& key) { return preset.source_of(key); });
-    out->flush();
-    out.reset();
-    std::filesystem::rename(partial, o.output);
-  } catch (...) {
-    out.reset();
-    std::error_code ec;
-    std::filesystem::remove(partial, ec);
-    throw;
-  }
+    for (const auto& d : curve.datasets) out.write(d);
+    for (const auto& [k, v] : curve.attributes) out.write_attribute(k, v);
+    out.write_attribute("preset", preset.name);
+    out.write_attribute("model", preset.model);
+    out.write_attribute("protocol", o.protocol);
+    out.write_attribute("devices", static_cast<std::int64_t>(o.devices));
+    out.write_params("device", values, preset.family->table(),
+                     [&](const std::string& key) { return preset.source_of(key); });
+  });
   std::fprintf(stderr, "wrote %s (%s, %zu devices)\n", o.output.c_str(), o.protocol.c_str(), o.devices);
   return kOk;
 }

@@ -63,14 +63,15 @@ int run_fit(const FitOptions& o, const Globals& g) {
   const auto fitted = io::load_device_preset(o.output);
 
   if (!o.report.empty()) {
-    io::ResultFile report(o.report, io::RunInfo{text, g.seed, "device fit " + preset.name});
-    for (const auto& d : measured.datasets) report.write(d, "measured");
-    TerminalProgress fitted_progress(fitted.name + " pulse-response");
-    FitOptions same = o;  // same devices and pulses per phase, so the curves align point by point
-    same.pulses = static_cast<std::size_t>(std::get<std::int64_t>(measured.attributes.at("pulses_per_phase")));
-    const Curve model_curve = pulse_response(*fitted.family, fitted.resolved(), same, g, fitted_progress);
-    for (const auto& d : model_curve.datasets) report.write(d, "fitted");
-    report.write_attribute("rms_rel", fit.rms_rel);
+    write_result(o.report, io::RunInfo{text, g.seed, "device fit " + preset.name}, [&](io::ResultFile& report) {
+      for (const auto& d : measured.datasets) report.write(d, "measured");
+      TerminalProgress fitted_progress(fitted.name + " pulse-response");
+      FitOptions same = o;  // same devices and pulses per phase, so the curves align point by point
+      same.pulses = static_cast<std::size_t>(std::get<std::int64_t>(measured.attributes.at("pulses_per_phase")));
+      const Curve model_curve = pulse_response(*fitted.family, fitted.resolved(), same, g, fitted_progress);
+      for (const auto& d : model_curve.datasets) report.write(d, "fitted");
+      report.write_attribute("rms_rel", fit.rms_rel);
+    });
   }
   std::printf("fitted %s -> %s (rms %.2f%% of the conductance range)\n", preset.name.c_str(), o.output.c_str(),
               100.0 * fit.rms_rel);

@@ -32,14 +32,7 @@ int run_solve(const SolveOptions& o, const Globals& g) {
   const std::string config = "# xbarsim solve " + o.input + ": " + std::to_string(rows) + " x " + std::to_string(cols) +
                              " array, " + std::to_string(batch) + " inputs\n[wires]\n" +
                              io::params_to_toml(WireParams::table().values(in.wires), WireParams::table());
-  const std::string partial = o.output + ".partial";
-  std::optional<io::ResultFile> out;
-  try {
-    out.emplace(partial, io::RunInfo{config, g.seed, "solve " + o.input});
-  } catch (const IoError& e) {
-    throw ConfigError("-o " + o.output, "cannot create the output file: " + e.detail());
-  }
-  try {
+  write_result(o.output, io::RunInfo{config, g.seed, "solve " + o.input}, [&](io::ResultFile& out) {
     TerminalProgress progress("solve");
     progress.update(0, batch, "inputs");
     arma::mat I(batch, cols);
@@ -59,7 +52,7 @@ int run_solve(const SolveOptions& o, const Globals& g) {
         if (o.nodes) nodes.push_back(std::move(r.nodes));
         progress.update(b + 1, batch, "inputs");
       }
-      out->write(Dataset{"newton_iterations", "1", "Newton iterations per input", {batch}, iterations});
+      out.write(Dataset{"newton_iterations", "1", "Newton iterations per input", {batch}, iterations});
       method = "Newton, selector I = G V0 sinh(V/V0), V0 = " + format_value(selector.v0_V) + " V";
     } else if (!o.nodes && batch >= rows) {
       // Both linear paths are exact. The structured transfer matrix costs about
@@ -78,12 +71,12 @@ int run_solve(const SolveOptions& o, const Globals& g) {
       method = "sparse Cholesky";
     }
     interrupt_token().check();
-    out->write(Dataset{"I",
-                       "A",
-                       "currents into the virtual grounds at the bit-line ends (batch x cols)",
-                       {batch, cols},
-                       row_major(I)});
-    out->write_attribute("method", method);
+    out.write(Dataset{"I",
+                      "A",
+                      "currents into the virtual grounds at the bit-line ends (batch x cols)",
+                      {batch, cols},
+                      row_major(I)});
+    out.write_attribute("method", method);
     if (o.nodes) {
       std::vector<double> wl, bl;
       wl.reserve(batch * rows * cols);
@@ -93,21 +86,13 @@ int run_solve(const SolveOptions& o, const Globals& g) {
         wl.insert(wl.end(), w.begin(), w.end());
         bl.insert(bl.end(), v.begin(), v.end());
       }
-      out->write(Dataset{"V_wordline", "V", "word-line node voltages (batch x rows x cols)", {batch, rows, cols}, wl});
-      out->write(Dataset{"V_bitline", "V", "bit-line node voltages (batch x rows x cols)", {batch, rows, cols}, bl});
+      out.write(Dataset{"V_wordline", "V", "word-line node voltages (batch x rows x cols)", {batch, rows, cols}, wl});
+      out.write(Dataset{"V_bitline", "V", "bit-line node voltages (batch x rows x cols)", {batch, rows, cols}, bl});
     }
     progress.update(batch, batch, "inputs");
-    out->write_params("wires", WireParams::table().values(in.wires), WireParams::table(),
-                      [&](const std::string&) { return "attribute of " + o.input; });
-    out->flush();
-    out.reset();
-    std::filesystem::rename(partial, o.output);
-  } catch (...) {
-    out.reset();
-    std::error_code ec;
-    std::filesystem::remove(partial, ec);
-    throw;
-  }
+    out.write_params("wires", WireParams::table().values(in.wires), WireParams::table(),
+                     [&](const std::string&) { return "attribute of " + o.input; });
+  });
   std::fprintf(stderr, "wrote %s (%zu inputs, %zu x %zu array)\n", o.output.c_str(), batch, rows, cols);
   return kOk;
 }

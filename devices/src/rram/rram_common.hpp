@@ -84,6 +84,36 @@ inline std::vector<double> iv_times(double frequency_Hz, int cycles, int points_
   return t;
 }
 
+/// The periodic voltage sweep of the "iv" protocol, built from a model's iv_* parameters.
+struct IvSweep {
+  double amplitude_V = 0.0, frequency_Hz = 0.0;
+  int cycles = 0;
+  std::string shape;
+  std::vector<double> t, v;  // sample times and voltages
+  double voltage_at(double time) const { return amplitude_V * waveform(shape, frequency_Hz * time); }
+  /// An "iv" curve holding time_s, voltage_V and the sweep attributes; the model adds
+  /// its currents and states.
+  Curve curve() const {
+    Curve c{"iv", {}, {}};
+    c.datasets.push_back({"time_s", "s", "sample times of the voltage sweep", {t.size()}, t});
+    c.datasets.push_back({"voltage_V", "V", "applied voltage (" + shape + ")", {v.size()}, v});
+    c.attributes["iv_amplitude_V"] = amplitude_V;
+    c.attributes["iv_frequency_Hz"] = frequency_Hz;
+    c.attributes["iv_cycles"] = static_cast<std::int64_t>(cycles);
+    c.attributes["iv_waveform"] = shape;
+    return c;
+  }
+};
+
+template <class P>
+IvSweep make_iv_sweep(const P& p) {
+  IvSweep s{p.iv_amplitude_V, p.iv_frequency_Hz, p.iv_cycles, p.iv_waveform, {}, {}};
+  s.t = iv_times(p.iv_frequency_Hz, p.iv_cycles, p.iv_points_per_cycle);
+  s.v.resize(s.t.size());
+  for (std::size_t k = 0; k < s.t.size(); ++k) s.v[k] = s.voltage_at(s.t[k]);
+  return s;
+}
+
 /// Rejects a protocol name the family does not run itself (characterise() only forwards
 /// names listed in extra_protocols(), so this is a broken invariant).
 inline void require_iv(const CurveRequest& request, std::string_view model) {

@@ -191,13 +191,12 @@ Curve StanfordPkuModel::iv_sweep(const CurveRequest& r) const {
   rram_detail::require_iv(r, name());
   const std::size_t n = r.devices;
   const DeviceState state = create_state(n, 1, r.seed, 0);
-  const std::vector<double> t = rram_detail::iv_times(p_.iv_frequency_Hz, p_.iv_cycles, p_.iv_points_per_cycle);
+  const rram_detail::IvSweep sweep = rram_detail::make_iv_sweep(p_);
+  const std::vector<double>& t = sweep.t;
+  const std::vector<double>& v = sweep.v;
   const std::size_t T = t.size();
-  const double amp = p_.iv_amplitude_V, f = p_.iv_frequency_Hz;
-  const std::string shape = p_.iv_waveform;
-  auto voltage_at = [&](double time) { return amp * rram_detail::waveform(shape, f * time); };
-  std::vector<double> v(T), current(n * T), gap_out(n * T);
-  for (std::size_t k = 0; k < T; ++k) v[k] = voltage_at(t[k]);
+  auto voltage_at = [&](double time) { return sweep.voltage_at(time); };
+  std::vector<double> current(n * T), gap_out(n * T);
 
   // Without gap noise every working device starts at the same gap and follows the same
   // deterministic trajectory: integrate one and copy it (the sliding motion along the
@@ -259,15 +258,9 @@ Curve StanfordPkuModel::iv_sweep(const CurveRequest& r) const {
     record(k);
     if (k % 64 == 0 || k + 1 == T) r.control.report(k, T - 1, "samples");
   }
-  Curve c{"iv", {}, {}};
-  c.datasets.push_back({"time_s", "s", "sample times of the voltage sweep", {T}, t});
-  c.datasets.push_back({"voltage_V", "V", "applied voltage (" + shape + ")", {T}, v});
+  Curve c = sweep.curve();
   c.datasets.push_back({"current_A", "A", "device current at each sample (after compliance)", {n, T}, current});
   c.datasets.push_back({"gap_m", "m", "tunnelling gap at each sample", {n, T}, gap_out});
-  c.attributes["iv_amplitude_V"] = amp;
-  c.attributes["iv_frequency_Hz"] = f;
-  c.attributes["iv_cycles"] = static_cast<std::int64_t>(p_.iv_cycles);
-  c.attributes["iv_waveform"] = shape;
   return c;
 }
 

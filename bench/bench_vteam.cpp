@@ -4,6 +4,8 @@
 // same run on one thread. Both integrate the same equations (MemTorch defaults with the
 // Biolek window, p = 10, and device-to-device rate variation); accuracy is measured
 // against a tight-tolerance solution of a sample of cells.
+#include "bench_util.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -13,15 +15,12 @@
 #include <xbarsim/devices/rram_vteam.hpp>
 
 using namespace xbarsim;
+using bench::seconds_since;
 
 namespace {
 constexpr std::size_t kRows = 1000, kCols = 100;  // 1e5 cells
 constexpr double kWidth = 15e-9;                  // SET pulse at -0.25 V: ends mid-window (u ~ 0.2)
 constexpr double kEulerStep = 1e-10;              // MemTorch time_series_resolution
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // MemTorch's scheme on the normalised state: x += dxdt(V) dt with pow() at every step, then
 // clip to the bounds; the window multiplies dxdt as in the model.

@@ -5,6 +5,8 @@
 //   (b) baseline: a fresh LinearCrossbarSolver (assembly + CHOLMOD factorisation) per MVM.
 // Prints ms per MVM for both, the ratio, the mean PCG iterations and the max relative
 // error of (a) against (b). Usage: bench_noisy_solve [rel_tol=1e-9] [size=256]
+#include "bench_util.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,20 +18,10 @@
 #include <xbarsim/crossbar/noisy_solver.hpp>
 
 using namespace xbarsim;
+using bench::seconds_since;
+using bench::uniform_matrix;
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-arma::mat uniform_matrix(std::size_t r, std::size_t c, double lo, double hi, std::uint32_t purpose) {
-  std::vector<float> u(r * c);
-  uniform_block(u.data(), u.size(), RngKey(7, purpose), {0, 0, 0});
-  arma::mat m(r, c);
-  for (std::size_t k = 0; k < u.size(); ++k) m(k) = lo + (hi - lo) * u[k];
-  return m;
-}
 
 // G0 (1 + sigma xi), xi ~ N(0, 1) from the project RNG, one stream per MVM.
 arma::mat noisy(const arma::mat& G0, double sigma, std::uint32_t mvm) {

@@ -1,25 +1,13 @@
 #include "solve_bench.hpp"
 
+#include "bench_util.hpp"
+
 #include <chrono>
 #include <xbarsim/core/parallel.hpp>
 #include <xbarsim/core/random.hpp>
 #include <xbarsim/crossbar/transfer_matrix.hpp>
 
 namespace xbarsim::bench {
-namespace {
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Uniform(lo, hi) matrix from the project RNG (never arma::randu).
-arma::mat uniform_matrix(std::size_t r, std::size_t c, double lo, double hi, std::uint32_t purpose) {
-  std::vector<float> u(r * c);
-  uniform_block(u.data(), u.size(), RngKey(7, purpose), {0, 0, 0});
-  arma::mat m(r, c);
-  for (std::size_t k = 0; k < u.size(); ++k) m(k) = lo + (hi - lo) * u[k];
-  return m;
-}
-}  // namespace
 
 SolveBenchResult run_solve_bench(std::size_t rows, std::size_t cols, std::size_t inputs, bool sparse) {
   ThreadLimit one_thread(1);

@@ -1,0 +1,26 @@
+#pragma once
+// Small helpers shared by the benchmarks: wall-clock timing and test matrices drawn
+// from the project RNG (never arma::randu).
+#include <chrono>
+#include <cstdint>
+#include <vector>
+#include <xbarsim/core/random.hpp>
+
+#include <armadillo>
+
+namespace xbarsim::bench {
+
+inline double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// rows x cols matrix, uniform in [lo, hi), keyed by `purpose` (seed 7).
+inline arma::mat uniform_matrix(std::size_t rows, std::size_t cols, double lo, double hi, std::uint32_t purpose) {
+  std::vector<float> u(rows * cols);
+  uniform_block(u.data(), u.size(), RngKey(7, purpose), {0, 0, 0});
+  arma::mat m(rows, cols);
+  for (std::size_t k = 0; k < u.size(); ++k) m(k) = lo + (hi - lo) * u[k];
+  return m;
+}
+
+}  // namespace xbarsim::bench

@@ -10,31 +10,17 @@
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/crossbar/tile_cost.hpp>
 
+#include "../preset_values.hpp"
+
 using namespace xbarsim;
 
 namespace {
 
 std::filesystem::path tech_dir() { return std::filesystem::path(XBARSIM_TEST_DATA_DIR) / "presets" / "tech"; }
 
-// Reads a preset's [parameters] as table values (io owns the real loader).
-ParamValues read_parameters(const toml::value& file) {
-  ParamValues values;
-  for (const auto& [key, v] : toml::find(file, "parameters").as_table()) {
-    if (v.is_floating())
-      values[key] = v.as_floating();
-    else if (v.is_integer())
-      values[key] = static_cast<std::int64_t>(v.as_integer());
-    else if (v.is_boolean())
-      values[key] = v.as_boolean();
-    else
-      values[key] = v.as_string().str;
-  }
-  return values;
-}
-
 TechNodeParams load_node(int nm) {
   const toml::value file = toml::parse((tech_dir() / (std::to_string(nm) + "nm.toml")).string());
-  return TechNodeParams::table().make(read_parameters(file));
+  return TechNodeParams::table().make(test::read_parameters(file));
 }
 
 const std::vector<int> kNodes{130, 90, 65, 45, 32, 22, 14, 7};
@@ -50,7 +36,7 @@ TEST_CASE("tech presets: every key is a table key with a source", "[crossbar][ti
     CHECK(toml::find<std::int64_t>(file, "schema_version") == 1);
     CHECK(!toml::find<std::string>(file, "description").empty());
     CHECK(!toml::find<std::string>(file, "source").empty());
-    const ParamValues values = read_parameters(file);
+    const ParamValues values = test::read_parameters(file);
     const auto& sources = toml::find(file, "sources").as_table();
     for (const auto& [key, v] : values) {
       INFO(key);

@@ -8,26 +8,9 @@
 
 #include "rpu_test_util.hpp"
 
-using namespace xbarsim;
+#include "../../preset_values.hpp"
 
-namespace {
-// Reads a preset's [parameters] into table values (toml11 is header-only; io owns the
-// real preset loader, which the device tests do not link).
-ParamValues read_parameters(const toml::value& file) {
-  ParamValues values;
-  for (const auto& [key, v] : toml::find(file, "parameters").as_table()) {
-    if (v.is_floating())
-      values[key] = v.as_floating();
-    else if (v.is_integer())
-      values[key] = static_cast<std::int64_t>(v.as_integer());
-    else if (v.is_boolean())
-      values[key] = v.as_boolean();
-    else
-      values[key] = v.as_string().str;
-  }
-  return values;
-}
-}  // namespace
+using namespace xbarsim;
 
 TEST_CASE("rpu presets use table keys, cite every value and build a model", "[devices][rpu]") {
   const std::filesystem::path dir = std::filesystem::path(XBARSIM_TEST_DATA_DIR) / "presets" / "devices";
@@ -40,7 +23,7 @@ TEST_CASE("rpu presets use table keys, cite every value and build a model", "[de
     CHECK(toml::find<std::int64_t>(file, "schema_version") == 1);
     CHECK(toml::find<std::string>(file, "model") == "rpu-step");
     CHECK(!toml::find<std::string>(file, "source").empty());
-    const ParamValues values = read_parameters(file);
+    const ParamValues values = test::read_parameters(file);
     const auto& sources = toml::find(file, "sources").as_table();
     for (const auto& [key, v] : values) {
       INFO(key);

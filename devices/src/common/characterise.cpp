@@ -9,6 +9,16 @@
 namespace xbarsim {
 namespace {
 
+// Largest result array a protocol may allocate (2^28 doubles = 2 GiB): beyond it a run
+// would exhaust memory instead of failing with a clear message.
+constexpr double kMaxCurveValues = 268435456.0;
+
+void check_size(std::string_view what, double values) {
+  if (values > kMaxCurveValues)
+    throw ConfigError(std::string(what), "the result would hold " + format_value(values) + " values (more than " +
+                                             format_value(kMaxCurveValues) + "); use fewer devices or points");
+}
+
 // Copies column 0 of g (devices x 1) into row-major out[d * stride + k].
 void store_column(const arma::fmat& g, std::vector<double>& out, std::size_t stride, std::size_t k) {
   for (std::size_t d = 0; d < g.n_rows; ++d) out[d * stride + k] = g(d, 0);
@@ -21,6 +31,7 @@ double read_voltage(const DeviceFamily& family, const ParamValues& values, const
 Curve pulse_response(const DeviceFamily& family, const ParamValues& values, const CurveRequest& r) {
   const auto model = family.make(values);
   const std::size_t pulses = r.pulses > 0 ? r.pulses : family.default_pulses(values);
+  check_size("--devices x --pulses", static_cast<double>(r.devices) * (2.0 * static_cast<double>(pulses) + 1.0));
   const std::size_t n = r.devices, p = 2 * pulses + 1;
   const double v_read = read_voltage(family, values, r);
   DeviceState state = model->create_state(n, 1, r.seed, 0);
@@ -70,6 +81,7 @@ Curve drift(const DeviceFamily& family, const ParamValues& values, const CurveRe
   std::vector<double> times{0.0};
   for (int k = -5; k <= 35; ++k) times.push_back(std::pow(10.0, k / 5.0));
   const std::size_t n = r.devices, t = times.size();
+  check_size("--devices", static_cast<double>(n) * static_cast<double>(t));
   DeviceState state = model->create_state(n, 1, r.seed, 0);
   program_all(*model, state, arma::fmat(n, 1, arma::fill::value(static_cast<float>(target))));
   std::vector<double> g_out(n * t);
@@ -94,6 +106,7 @@ Curve read_noise(const DeviceFamily& family, const ParamValues& values, const Cu
   const double target = default_target(*model, r);
   check_target(*model, target);
   const std::size_t n = r.devices, reads = r.reads;
+  check_size("--devices x --reads", static_cast<double>(n) * static_cast<double>(reads));
   DeviceState state = model->create_state(n, 1, r.seed, 0);
   program_all(*model, state, arma::fmat(n, 1, arma::fill::value(static_cast<float>(target))));
   relax_all(*model, state, r.read_time_s);
@@ -112,16 +125,6 @@ Curve read_noise(const DeviceFamily& family, const ParamValues& values, const Cu
   c.attributes["read_time_s"] = r.read_time_s;
   c.attributes["read_voltage_V"] = v_read;
   return c;
-}
-
-// Largest result array a protocol may allocate (2^28 doubles = 2 GiB): beyond it a run
-// would exhaust memory instead of failing with a clear message.
-constexpr double kMaxCurveValues = 268435456.0;
-
-void check_size(std::string_view what, double values) {
-  if (values > kMaxCurveValues)
-    throw ConfigError(std::string(what), "the result would hold " + format_value(values) + " values (more than " +
-                                             format_value(kMaxCurveValues) + "); use fewer devices or points");
 }
 
 }  // namespace
@@ -147,10 +150,6 @@ void require_protocol(const DeviceFamily& family, std::string_view protocol) {
 
 Curve characterise(const DeviceFamily& family, const ParamValues& values, const CurveRequest& request) {
   if (request.devices == 0) throw ConfigError("--devices", "expected at least 1 device, got 0");
-  const double n = static_cast<double>(request.devices);
-  if (request.protocol == "read-noise") check_size("--devices x --reads", n * static_cast<double>(request.reads));
-  if (request.protocol == "pulse-response")
-    check_size("--devices x --pulses", n * (2.0 * static_cast<double>(request.pulses) + 1.0));
   const std::string& p = request.protocol;
   if (p == "pulse-response") return pulse_response(family, values, request);
   if (p == "drift") return drift(family, values, request);

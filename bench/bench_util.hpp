@@ -23,4 +23,13 @@ inline arma::mat uniform_matrix(std::size_t rows, std::size_t cols, double lo, d
   return m;
 }
 
+/// rows x cols matrix, normal with the given standard deviation, keyed by `purpose` (seed 7).
+inline arma::mat normal_matrix(std::size_t rows, std::size_t cols, double sigma, std::uint32_t purpose) {
+  std::vector<float> z(rows * cols);
+  normal_block(z.data(), z.size(), RngKey(7, purpose), {0, 0, 0});
+  arma::mat m(rows, cols);
+  for (std::size_t k = 0; k < z.size(); ++k) m(k) = sigma * z[k];
+  return m;
+}
+
 }  // namespace xbarsim::bench

@@ -438,6 +438,77 @@ void normal_blocks(float* out, std::size_t nblocks, std::uint32_t block, const S
   static const NormalBlocksFn fn = select_normal_blocks();
   fn(out, nblocks, block, id, k0, k1);
 }
+
+// Raw words of W Philox blocks: out[4 l + j] = word j of block + l. The float stores of
+// the policies are pure shuffles, so they move the 32-bit patterns unchanged.
+template <class P>
+XBARSIM_INLINE void bits_batch(std::uint32_t* out, std::uint32_t block, const StreamId& id, std::uint32_t k0,
+                               std::uint32_t k1) {
+  typename P::U x0, x1, x2, x3;
+  P::philox(block, id, k0, k1, x0, x1, x2, x3);
+  using F = typename P::F;
+  float tmp[4 * sizeof(typename P::U) / sizeof(std::uint32_t)];
+  P::store(tmp, std::bit_cast<F>(x0), std::bit_cast<F>(x1), std::bit_cast<F>(x2), std::bit_cast<F>(x3));
+  std::memcpy(out, tmp, sizeof(tmp));
+}
+
+template <class P>
+XBARSIM_INLINE void bits_blocks_with(std::uint32_t* out, std::size_t nblocks, std::uint32_t block, const StreamId& id,
+                                     std::uint32_t k0, std::uint32_t k1) {
+  constexpr std::size_t W = sizeof(typename P::U) / sizeof(std::uint32_t);
+  std::size_t i = 0;
+  for (; i + W <= nblocks; i += W) bits_batch<P>(out + 4 * i, block + static_cast<std::uint32_t>(i), id, k0, k1);
+  if (i < nblocks) {
+    std::uint32_t tmp[4 * W];
+    bits_batch<P>(tmp, block + static_cast<std::uint32_t>(i), id, k0, k1);
+    std::memcpy(out + 4 * i, tmp, 4 * (nblocks - i) * sizeof(std::uint32_t));
+  }
+}
+
+using BitsBlocksFn = void (*)(std::uint32_t*, std::size_t, std::uint32_t, const StreamId&, std::uint32_t,
+                              std::uint32_t);
+
+#if XBARSIM_RNG_X86
+__attribute__((flatten)) void bits_blocks_sse2(std::uint32_t* out, std::size_t nblocks, std::uint32_t block,
+                                               const StreamId& id, std::uint32_t k0, std::uint32_t k1) {
+  bits_blocks_with<IsaSse2>(out, nblocks, block, id, k0, k1);
+}
+__attribute__((target("avx2"), flatten)) void bits_blocks_avx2(std::uint32_t* out, std::size_t nblocks,
+                                                               std::uint32_t block, const StreamId& id,
+                                                               std::uint32_t k0, std::uint32_t k1) {
+  bits_blocks_with<IsaAvx2>(out, nblocks, block, id, k0, k1);
+}
+__attribute__((target("avx512f"), flatten)) void bits_blocks_avx512(std::uint32_t* out, std::size_t nblocks,
+                                                                    std::uint32_t block, const StreamId& id,
+                                                                    std::uint32_t k0, std::uint32_t k1) {
+  const std::size_t whole = nblocks / 16 * 16;
+  bits_blocks_with<IsaAvx512>(out, whole, block, id, k0, k1);
+  bits_blocks_with<IsaAvx2>(out + 4 * whole, nblocks - whole, block + static_cast<std::uint32_t>(whole), id, k0, k1);
+}
+#endif
+
+void bits_blocks_scalar(std::uint32_t* out, std::size_t nblocks, std::uint32_t block, const StreamId& id,
+                        std::uint32_t k0, std::uint32_t k1) {
+  for (std::size_t i = 0; i < nblocks; ++i) {
+    IsaScalar::U x0, x1, x2, x3;
+    IsaScalar::philox(block + static_cast<std::uint32_t>(i), id, k0, k1, x0, x1, x2, x3);
+    out[4 * i] = x0;
+    out[4 * i + 1] = x1;
+    out[4 * i + 2] = x2;
+    out[4 * i + 3] = x3;
+  }
+}
+
+BitsBlocksFn select_bits_blocks() {
+#if XBARSIM_RNG_X86
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return bits_blocks_avx512;
+  if (__builtin_cpu_supports("avx2")) return bits_blocks_avx2;
+  return bits_blocks_sse2;
+#else
+  return bits_blocks_scalar;
+#endif
+}
 }  // namespace
 
 RngKey::RngKey(std::uint64_t seed, std::uint32_t purpose) {
@@ -510,6 +581,29 @@ __attribute__((optimize("fp-contract=off"))) void normal_block(float* out, std::
   if (i < n) {
     float tmp[4];
     normal_batch<IsaScalar>(tmp, static_cast<std::uint32_t>(pos / 4), id, key.k0, key.k1);
+    for (std::size_t j = 0; i < n; ++j, ++i) out[i] = tmp[j];
+  }
+}
+
+void bits_block(std::uint32_t* out, std::size_t n, const RngKey& key, StreamId id, std::uint64_t first) {
+  // Partial Philox blocks at either end are computed whole by the scalar rounds and the
+  // needed words copied; whole blocks go to the vector kernel chosen once at run time.
+  static const BitsBlocksFn fn = select_bits_blocks();
+  if (n == 0) return;
+  std::uint64_t pos = first;
+  std::size_t i = 0;
+  if (pos % 4 != 0 || n < 4) {
+    std::uint32_t tmp[4];
+    bits_blocks_scalar(tmp, 1, static_cast<std::uint32_t>(pos / 4), id, key.k0, key.k1);
+    for (std::size_t j = pos % 4; j < 4 && i < n; ++j, ++i, ++pos) out[i] = tmp[j];
+  }
+  const std::size_t whole = (n - i) / 4;
+  if (whole > 0) fn(out + i, whole, static_cast<std::uint32_t>(pos / 4), id, key.k0, key.k1);
+  i += 4 * whole;
+  pos += 4 * whole;
+  if (i < n) {
+    std::uint32_t tmp[4];
+    bits_blocks_scalar(tmp, 1, static_cast<std::uint32_t>(pos / 4), id, key.k0, key.k1);
     for (std::size_t j = 0; i < n; ++j, ++i) out[i] = tmp[j];
   }
 }

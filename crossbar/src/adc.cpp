@@ -181,14 +181,25 @@ void Adc::convert_impl(const arma::Mat<T>& y, arma::Mat<T>& out, std::uint64_t s
     const std::vector<double>& t = thresholds_[j / p_.columns_per_adc];
     const double inv_r = 1.0 / ranges_(j);
     if (!z.empty() && nb > 0) normal_block(z.data(), nb, key, id, static_cast<std::uint64_t>(j) * nb);
+    const T* in = y.colptr(j);
+    T* o = out.colptr(j);
+    const double lsb_j = lsb(j), lo = -ranges_(j);
+    bool nan = false;
     for (std::size_t b = 0; b < nb; ++b) {
-      double v = static_cast<double>(y(b, j)) * inv_r;  // normalised input
-      if (std::isnan(v)) throw NumericalError("adc: NaN input in column " + std::to_string(j));
+      double v = static_cast<double>(in[b]) * inv_r;  // normalised input
+      nan |= std::isnan(v);
       if (!z.empty()) v += p_.noise_lsb * lsb_norm * z[b];
-      const int k = static_cast<int>(std::upper_bound(t.begin(), t.end(), v) - t.begin());
-      out(b, j) = static_cast<T>(value(k, j));
+      // The code is the number of thresholds <= v. Guess it from the ideal thresholds
+      // -1 + (k + 1/2) LSB, then correct against the actual ones (one step suffices for
+      // an ideal ADC; DNL/INL patterns can be several LSB off, hence the loops).
+      const double guess = std::clamp((v + 1.0) / lsb_norm + 0.5, 0.0, static_cast<double>(n - 1));
+      int k = static_cast<int>(guess);
+      while (k < n - 1 && t[k] <= v) ++k;
+      while (k > 0 && t[k - 1] > v) --k;
+      o[b] = static_cast<T>(lo + k * lsb_j);
       if (codes) (*codes)(b, j) = k;
     }
+    if (nan) throw NumericalError("adc: NaN input in column " + std::to_string(j));
   }
 }
 

@@ -63,7 +63,20 @@ void Dac::convert_impl(const arma::Mat<T>& x, arma::Mat<T>& out, std::uint64_t s
     for (std::size_t e = 0; e < n; ++e) o[e] = static_cast<T>(code(in[e]) * lsb_);
     return;
   }
-  for (std::size_t e = 0; e < n; ++e) o[e] = static_cast<T>(level(code(in[e])));
+  if (p_.inl_lsb == 0.0) {
+    // Fast path of level(code(x)) without INL: clip, round half away from zero, scale.
+    const T bound = static_cast<T>(p_.inp_bound), inv = static_cast<T>(1.0 / lsb_), lsb = static_cast<T>(lsb_);
+    bool nan = false;
+    for (std::size_t e = 0; e < n; ++e) {
+      nan |= std::isnan(in[e]);
+      const T c = std::clamp(in[e], -bound, bound) * inv;
+      const int k = std::clamp(static_cast<int>(c + std::copysign(T(0.5), c)), -kmax_, kmax_);
+      o[e] = static_cast<T>(k) * lsb;
+    }
+    if (nan) throw NumericalError("dac: NaN input");
+  } else {
+    for (std::size_t e = 0; e < n; ++e) o[e] = static_cast<T>(level(code(in[e])));
+  }
   if (p_.noise_lsb > 0.0 && n > 0) {
     std::vector<float> z(n);
     normal_block(z.data(), n, RngKey(seed, rng_purpose("dac.noise")), id, 0);

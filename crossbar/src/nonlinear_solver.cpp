@@ -39,6 +39,9 @@ constexpr double kMaxStartRatio = 20.0;
 // Armijo sufficient-decrease constant and maximum number of step halvings.
 constexpr double kArmijo = 1e-4;
 constexpr int kMaxHalvings = 60;
+// The per-cell scalar Newton starts within a logarithm of its root and converges
+// quadratically; this cap is never reached in practice.
+constexpr int kMaxScalarIterations = 200;
 
 }  // namespace
 
@@ -49,6 +52,10 @@ const ParamTable<SelectorParams>& SelectorParams::table() {
              "voltage scale of the sinh selector cell I = G V0 sinh(V / V0); NL = I(V_w)/I(V_w/2) = 2 cosh(V_w/(2 V0))",
              "device_physics.md 7.6 and neurosim.md: NeuroSim default NL = 10 at writeVoltage V_w = 2 V gives "
              "V0 = V_w / (2 acosh(NL / 2)) = 1 / acosh(5) = 0.436218 V");
+    tab.real("r_access_ohm", &SelectorParams::r_access_ohm, "ohm", Range::non_negative(),
+             "linear access-transistor on-resistance in series with each sinh device (1T1R); 0 = passive 0T1R",
+             "0T1R (no access transistor) by default: the sinh selector cell models a passive crossbar "
+             "(device_physics.md 7.6); cell_access.hpp gives the sourced 1T1R value");
     return tab;
   }();
   return t;
@@ -219,13 +226,42 @@ struct NonlinearCrossbarSolver::Impl {
   double cell_voltage(const std::vector<double>& x, std::size_t i, std::size_t j) const {
     return x[wl(i, j)] - x[bl(i, j)];
   }
-  double cell_current(double g, double v) const {
+  // Device voltage Vd of a cell with cell voltage v: Vd + r g V0 sinh(Vd / V0) = v (see
+  // the header). f(x) = x + k sinh(x / V0) - |v| is increasing and convex for x >= 0, so
+  // Newton started at an upper bound of the root decreases monotonically onto it; it
+  // stops when a step is no longer positive (rounding floor) or negligible.
+  double device_voltage(double g, double v) const {
+    const double r = selector.r_access_ohm;
+    if (r == 0.0 || g == 0.0 || v == 0.0) return v;
     const double v0 = selector.v0_V;
-    return g * v0 * std::sinh(v / v0);
+    const double a = std::abs(v);
+    const double k = r * g * v0;
+    // Both bounds give f >= 0: x = |v| since k sinh >= 0; x = V0 asinh(|v| / k) since x >= 0.
+    double x = std::min(a, v0 * std::asinh(a / k));
+    for (int it = 0; it < kMaxScalarIterations; ++it) {
+      const double f = x + k * std::sinh(x / v0) - a;
+      const double step = f / (1.0 + r * g * std::cosh(x / v0));
+      if (!(step > 0.0)) break;
+      x -= step;
+      if (step <= 1e-16 * x) break;
+    }
+    return std::copysign(x, v);
+  }
+  // Cell current from the device voltage (the sinh form has no cancellation when r is small).
+  double device_current(double g, double vd) const {
+    const double v0 = selector.v0_V;
+    return g * v0 * std::sinh(vd / v0);
+  }
+  double cell_current(double g, double v) const { return device_current(g, device_voltage(g, v)); }
+  // dI/dV of the cell: the device's G cosh(Vd / V0) in series with r.
+  double cell_conductance(double g, double vd) const {
+    const double gd = g * std::cosh(vd / selector.v0_V);
+    return gd / (1.0 + selector.r_access_ohm * gd);
   }
 
-  // Co-content E(x) whose gradient is the KCL residual (convex in x). The cell term
-  // G V0^2 (cosh(V/V0) - 1) is written as 2 G V0^2 sinh^2(V/(2 V0)) to avoid cancellation.
+  // Co-content E(x) whose gradient is the KCL residual (convex in x). The device term
+  // G V0^2 (cosh(Vd/V0) - 1) is written as 2 G V0^2 sinh^2(Vd/(2 V0)) to avoid
+  // cancellation; the access resistor adds r I^2 / 2.
   double energy(const std::vector<double>& x, const arma::rowvec& v) const {
     const double v0 = selector.v0_V;
     double e = 0.0;
@@ -240,8 +276,13 @@ struct NonlinearCrossbarSolver::Impl {
     }
     for (std::size_t j = 0; j < cols; ++j)
       for (std::size_t i = 0; i < rows; ++i) {
-        const double s = std::sinh(cell_voltage(x, i, j) / (2.0 * v0));
+        const double vd = device_voltage(G(i, j), cell_voltage(x, i, j));
+        const double s = std::sinh(vd / (2.0 * v0));
         e += 2.0 * G(i, j) * v0 * v0 * s * s;
+        if (selector.r_access_ohm > 0.0) {
+          const double ic = device_current(G(i, j), vd);
+          e += 0.5 * selector.r_access_ohm * ic * ic;
+        }
       }
     return e;
   }
@@ -284,18 +325,24 @@ struct NonlinearCrossbarSolver::Impl {
     std::vector<double> b_src(n, 0.0);
     for (std::size_t i = 0; i < rows; ++i) b_src[wl(i, 0)] = v(i) / wires.r_source_ohm;
 
-    // Start: the linear (ohmic-cell, V << V0) solution, scaled into the range where
-    // cosh does not overflow if V0 is tiny.
+    // Start: the linear (ohmic-device, V << V0) solution with the device in series with
+    // r_access, scaled into the range where cosh does not overflow if V0 is tiny. The
+    // criterion is the device voltage; with r_access = 0 it is the cell voltage.
     std::vector<double> g_eff(ncell), i_eq(ncell);
+    const double r_acc = selector.r_access_ohm;
     for (std::size_t j = 0; j < cols; ++j)
-      for (std::size_t i = 0; i < rows; ++i) g_eff[i + rows * j] = G(i, j);
+      for (std::size_t i = 0; i < rows; ++i) g_eff[i + rows * j] = G(i, j) / (1.0 + r_acc * G(i, j));
     factorise(g_eff);
     std::vector<double> x = solve_linear(b_src);
     {
-      double vmax = 0.0;
+      double vmax = 0.0, vdmax = 0.0;
       for (std::size_t j = 0; j < cols; ++j)
-        for (std::size_t i = 0; i < rows; ++i) vmax = std::max(vmax, std::abs(cell_voltage(x, i, j)));
-      if (vmax > kMaxStartRatio * v0)
+        for (std::size_t i = 0; i < rows; ++i) {
+          const double vc = cell_voltage(x, i, j);
+          vmax = std::max(vmax, std::abs(vc));
+          vdmax = std::max(vdmax, std::abs(device_voltage(G(i, j), vc)));
+        }
+      if (vdmax > kMaxStartRatio * v0)
         for (double& y : x) y *= kMaxStartRatio * v0 / vmax;
     }
 
@@ -310,8 +357,9 @@ struct NonlinearCrossbarSolver::Impl {
         for (std::size_t i = 0; i < rows; ++i) {
           const std::size_t c = i + rows * j;
           const double vc = cell_voltage(x, i, j);
-          g_eff[c] = G(i, j) * std::cosh(vc / v0);
-          i_eq[c] = cell_current(G(i, j), vc) - g_eff[c] * vc;
+          const double vd = device_voltage(G(i, j), vc);
+          g_eff[c] = cell_conductance(G(i, j), vd);
+          i_eq[c] = device_current(G(i, j), vd) - g_eff[c] * vc;
         }
       factorise(g_eff);
       rhs = b_src;

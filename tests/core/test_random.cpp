@@ -55,3 +55,28 @@ TEST_CASE("different purposes and seeds give different streams", "[core]") {
   CHECK(a != c);
   CHECK(rng_purpose("a") != rng_purpose("b"));
 }
+
+TEST_CASE("bits_block equals philox_block words and is independent of the split", "[core]") {
+  // Reference: Random123's philox via philox_block(): word k of a stream is word k % 4
+  // of block k / 4 (the element layout of uniform_block). Lengths and offsets cover the
+  // scalar ends, the 16-lane AVX-512 batches and the 8-lane remainder.
+  const RngKey key(99, rng_purpose("test.bits"));
+  const StreamId id{4, 5, 6};
+  const std::size_t n = 1000;
+  std::vector<std::uint32_t> whole(n), parts(n);
+  bits_block(whole.data(), n, key, id, 3);
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint64_t e = k + 3;
+    const auto r = philox_block(key, static_cast<std::uint32_t>(e / 4), id.a, id.b, id.c);
+    REQUIRE(whole[k] == r[e % 4]);
+  }
+  bits_block(parts.data(), 1, key, id, 3);
+  bits_block(parts.data() + 1, 70, key, id, 4);
+  bits_block(parts.data() + 71, 2, key, id, 74);
+  bits_block(parts.data() + 73, n - 73, key, id, 76);
+  CHECK(whole == parts);
+  // The same words as uniform_block through u32_to_open01f.
+  std::vector<float> u(n);
+  uniform_block(u.data(), n, key, id, 3);
+  for (std::size_t k = 0; k < n; ++k) REQUIRE(u[k] == u32_to_open01f(whole[k]));
+}

@@ -28,10 +28,13 @@ inline void require_ngspice() {
 }
 
 /// Solves the crossbar with ngspice. Cells are resistors 1/G, or, with `selector_v0_V`,
-/// behavioural sources I = G V0 sinh(V/V0). Returns the sink currents (cols) followed by
+/// behavioural sources I = G V0 sinh(V/V0). With r_access_ohm > 0 every cell gets an
+/// explicit series resistor (1T1R access transistor) and an internal node between it
+/// and the device, written out rather than eliminated. Returns the sink currents (cols) followed by
 /// the driver currents into the array (rows); empty if ngspice produced no output.
 inline std::vector<double> ngspice_crossbar(const std::string& tag, const arma::mat& G, const WireParams& w,
-                                            const arma::rowvec& v, std::optional<double> selector_v0_V = {}) {
+                                            const arma::rowvec& v, std::optional<double> selector_v0_V = {},
+                                            double r_access_ohm = 0.0) {
   namespace fs = std::filesystem;
   const auto num = spice_number;
   const std::size_t rows = G.n_rows, cols = G.n_cols;
@@ -60,12 +63,19 @@ inline std::vector<double> ngspice_crossbar(const std::string& tag, const arma::
     }
     for (std::size_t i = 0; i < rows; ++i)
       for (std::size_t j = 0; j < cols; ++j) {
+        // Device terminals: word-line node (or the internal node after the access
+        // resistor) and bit-line node.
+        std::string top = wn(i, j);
+        if (r_access_ohm > 0.0) {
+          top = "m_" + std::to_string(i) + "_" + std::to_string(j);
+          f << "RACC" << i << "_" << j << " " << wn(i, j) << " " << top << " " << num(r_access_ohm) << "\n";
+        }
         if (selector_v0_V) {
           const double v0 = *selector_v0_V;
-          f << "BCELL" << i << "_" << j << " " << wn(i, j) << " " << bn(i, j) << " I=" << num(G(i, j)) << "*" << num(v0)
-            << "*sinh(V(" << wn(i, j) << "," << bn(i, j) << ")/" << num(v0) << ")\n";
+          f << "BCELL" << i << "_" << j << " " << top << " " << bn(i, j) << " I=" << num(G(i, j)) << "*" << num(v0)
+            << "*sinh(V(" << top << "," << bn(i, j) << ")/" << num(v0) << ")\n";
         } else {
-          f << "RCELL" << i << "_" << j << " " << wn(i, j) << " " << bn(i, j) << " " << num(1.0 / G(i, j)) << "\n";
+          f << "RCELL" << i << "_" << j << " " << top << " " << bn(i, j) << " " << num(1.0 / G(i, j)) << "\n";
         }
       }
     f << ".options reltol=1e-12 abstol=1e-20 vntol=1e-15\n";

@@ -56,17 +56,23 @@ inline float pick(bool cond, float a, float b) {
 inline float active(int c, int k) { return (c > 0 ? c : -c) > k ? 1.0f : 0.0f; }
 inline float direction(int c) { return c > 0 ? 1.0f : -1.0f; }
 
-// aihwkit ConstantStepRPUDevice: w +-= scale (1 + sigma xi), clip.
+// aihwkit ConstantStepRPUDevice: w +-= scale (1 + sigma xi), clip. The n coincidences
+// of a count are applied at once (kClosedForm): their sum scale (n + sigma sqrt(n) xi)
+// has exactly the law of n steps with independent noise, and one clip equals clipping
+// after every step as long as no step reverses (1 + sigma xi > 0; P = 4e-4 at sigma 0.3).
+// A count then costs one pass instead of n (the pulsed update's counts reach ~30).
 struct ConstantRule {
+  static constexpr bool kClosedForm = true;
   Cells x;
   float sigma;
-  void column(std::size_t o, const std::int16_t* cnt, const float* z, std::size_t n, int k) const {
+  void column(std::size_t o, const std::int16_t* cnt, const float* z, std::size_t n, int /*k*/) const {
     float* __restrict w = x.w + o;
     const float *su = x.su + o, *sd = x.sd + o, *bx = x.bx + o, *bn = x.bn + o;
     for (std::size_t i = 0; i < n; ++i) {
       const int c = cnt[i];
+      const float a = static_cast<float>(c > 0 ? c : -c);
       const float s = pick(c > 0, su[i], sd[i]);
-      const float dw = direction(c) * active(c, k) * s * (1.0f + sigma * z[i]);
+      const float dw = direction(c) * s * (a + sigma * std::sqrt(a) * z[i]);
       w[i] = clip(w[i] + dw, bn[i], bx[i]);
     }
   }
@@ -231,6 +237,7 @@ XBARSIM_RPU_INLINE void pulse_columns(const Rule& rule, const PulseJob& job) {
     int kmax = 0;
     for (std::size_t j = c0; j < c1; ++j) kmax = std::max(kmax, max_count(job.counts->colptr(j) + b, e - b));
     if (kmax == 0) continue;
+    if constexpr (requires { Rule::kClosedForm; }) kmax = 1;  // all coincidences in one pass
     check_stream_room(kmax, R);
     for (int k = 0; k < kmax; ++k) {
       if (job.noise) tile_normals(job.z, job.key, job.tile, c0 / kTile, job.step, k, R, job.rows);

@@ -76,6 +76,13 @@ void normal_block(float* out, std::size_t n, const RngKey& key, StreamId id, std
 /// out[i] ~ U(0, 1): element `first + i` of stream `id`, for i in [0, n).
 void uniform_block(float* out, std::size_t n, const RngKey& key, StreamId id, std::uint64_t first = 0);
 
+/// out[i] = raw 32-bit word `first + i` of stream `id`, for i in [0, n): word k is word
+/// k % 4 of Philox block k / 4 (counter (k / 4, a, b, c)), the same element layout as
+/// uniform_block, so bits_block(...)[i] maps to uniform_block's element through
+/// u32_to_open01f. Vectorised (AVX-512 / AVX2 / SSE2 picked at run time, identical
+/// words on every path); any split into blocks gives the same words.
+void bits_block(std::uint32_t* out, std::size_t n, const RngKey& key, StreamId id, std::uint64_t first = 0);
+
 /// Derive a child seed (for repeats or sub-runs) from a master seed and an index.
 std::uint64_t derive_seed(std::uint64_t master, std::uint64_t index);
 

@@ -17,6 +17,23 @@
 // solver; each Newton iteration only refactorises numerically. Steps are limited to a
 // cell-voltage change of max_cell_step_V0 * V0 and backtracked until E decreases
 // (Armijo), which makes Newton globally convergent on this convex problem.
+//
+// Access transistor (1T1R with a nonlinear device, cell_access.hpp): with r_access_ohm
+// = r > 0 each cell is the sinh device in series with a linear resistor r. The internal
+// node between them is ELIMINATED per cell rather than added to the Newton system: for
+// a cell voltage V the device voltage Vd solves the scalar monotone equation
+//   Vd + r G V0 sinh(Vd / V0) = V,
+// (convex for Vd > 0, solved by a scalar Newton from an upper bound, which converges
+// monotonically), and the cell behaves as a two-terminal element with
+//   I = G V0 sinh(Vd / V0),   dI/dV = 1 / (r + 1 / (G cosh(Vd / V0))) <= 1 / r,
+//   co-content r I^2 / 2 + G V0^2 (cosh(Vd / V0) - 1)   (series elements share I).
+// Why: the Jacobian keeps its 2 rows cols size and the sparsity pattern whose symbolic
+// analysis is already done (an internal node would add rows cols unknowns and fill), the
+// co-content stays convex (I(V) is increasing), and the cell conductance is bounded by
+// 1 / r, so the Jacobian stays well conditioned even where the selector conducts hard.
+// r = 0 is the passive 0T1R cell (Vd = V): exactly the behaviour without the option.
+// The Newton step limit still applies to the cell voltage; since dVd/dV = 1 / (1 + r G
+// cosh(Vd / V0)) <= 1 it also bounds the device-voltage change.
 #include <armadillo>
 #include <cstddef>
 #include <memory>
@@ -30,6 +47,9 @@ namespace xbarsim {
 struct SelectorParams {
   // I = G V0 sinh(V / V0). Default: NL = 10 at V_w = 2 V (NeuroSim defaults), V0 = 1 / acosh(5).
   double v0_V = 0.436218;
+  // Linear access-transistor resistance in series with each sinh device (1T1R); 0 = none
+  // (passive 0T1R cell). See the header comment for how the series node is eliminated.
+  double r_access_ohm = 0.0;
   static const ParamTable<SelectorParams>& table();
 };
 
@@ -55,7 +75,7 @@ struct NonlinearCrossbarResult {
 class NonlinearCrossbarSolver {
  public:
   /// Validates inputs (ConfigError: negative/NaN G, non-positive resistances, V0 <= 0,
-  /// bad options) and performs the symbolic analysis of the Jacobian pattern.
+  /// negative r_access, bad options) and performs the symbolic analysis of the Jacobian pattern.
   NonlinearCrossbarSolver(const arma::mat& G_S, const WireParams& wires, const SelectorParams& selector,
                           const NewtonOptions& options = {});
   ~NonlinearCrossbarSolver();

@@ -27,7 +27,9 @@
 //                gamma_up/down per device like the scales, from pow_gamma, pow_gamma_dtod, pow_up_down(_dtod)
 //   piecewise:   step = scale x (linear interpolation of piecewise_up/down_k over [b_min, b_max])
 // then w is clipped to [b_min, b_max]. A count of +n / -n applies n coincidences of that
-// sign in sequence, each with fresh noise.
+// sign in sequence, each with fresh noise; the constant step does so in closed form,
+// w +-= scale (n + sigma sqrt(n) xi), clipped once: the exact law of the n-step sum, and
+// the same as clipping after each step unless a step's factor 1 + sigma xi is negative.
 //
 // Write noise (write_noise_std > 0): the update acts on the hidden w, reads see
 // w_read = w + write_noise_std dw_min xi, redrawn for every cell a call touches (only the

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <xbarsim/core/parallel.hpp>
 #include <xbarsim/core/random.hpp>
+#include <xbarsim/crossbar/line_solver.hpp>
 #include <xbarsim/crossbar/transfer_matrix.hpp>
 
 namespace xbarsim::bench {
@@ -20,7 +21,18 @@ SolveBenchResult run_solve_bench(std::size_t rows, std::size_t cols, std::size_t
 
   SolveBenchResult r;
   const auto t0 = std::chrono::steady_clock::now();
-  const arma::mat I = V * crossbar_transfer_matrix(G, w);
+  arma::mat I;
+  if (inputs >= rows) {  // the choice `xbarsim solve` makes
+    I = V * crossbar_transfer_matrix(G, w);
+    r.method = "structured transfer matrix + GEMM";
+  } else {
+    LineSolverOptions options;
+    options.rel_tol = 1e-12;
+    const LineCrossbarSolver solver(w, rows, cols, options);
+    I.set_size(inputs, cols);
+    for (std::size_t b = 0; b < inputs; ++b) I.row(b) = solver.solve(G, V.row(b)).currents_A;
+    r.method = "line-preconditioned conjugate gradients";
+  }
   r.solve_s = seconds_since(t0);
   if (sparse) {
     const auto t1 = std::chrono::steady_clock::now();

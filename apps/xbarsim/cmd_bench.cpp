@@ -49,12 +49,12 @@ int run_solve(const SolveOptions& o) {
               << '\n';
   } else {
     std::printf("exact IR-drop solve, %zu x %zu array, %zu inputs, 1 thread\n", o.rows, o.cols, o.inputs);
-    std::printf("  structured %9.4f s (exact transfer matrix + one GEMM)\n", r.solve_s);
+    std::printf("  exact      %9.4f s (%s)\n", r.solve_s, r.method.c_str());
     if (!o.no_sparse)
       std::printf("  sparse     %9.4f s (CHOLMOD: factorise %.4f s + the solves), max rel. difference %.2g\n",
                   r.sparse_s, r.factor_s, r.max_rel_diff);
-    std::printf("  SGEMM      %9.4f s (ideal MVM of the same batch)\n  ratio      %9.1f (structured / SGEMM)\n",
-                r.sgemm_s, r.ratio);
+    std::printf("  SGEMM      %9.4f s (ideal MVM of the same batch)\n  ratio      %9.1f (exact / SGEMM)\n", r.sgemm_s,
+                r.ratio);
   }
   return kOk;
 }

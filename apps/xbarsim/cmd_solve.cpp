@@ -5,6 +5,7 @@
 #include <optional>
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/crossbar/circuit_solver.hpp>
+#include <xbarsim/crossbar/line_solver.hpp>
 #include <xbarsim/crossbar/nonlinear_solver.hpp>
 #include <xbarsim/crossbar/transfer_matrix.hpp>
 #include <xbarsim/io/result_file.hpp>
@@ -61,14 +62,20 @@ int run_solve(const SolveOptions& o, const Globals& g) {
       I = in.V * crossbar_transfer_matrix(in.G_S, in.wires);
       method = "structured transfer matrix";
     } else {
-      const LinearCrossbarSolver solver(in.G_S, in.wires);
-      I = solver.currents(in.V);
-      for (std::size_t b = 0; o.nodes && b < batch; ++b) {
+      // Fewer inputs than rows: conjugate gradients preconditioned by the exact word- and
+      // bit-line chains (line_solver.hpp), stopped at a 1e-12 bound on the relative
+      // current error; far faster and smaller than a sparse factorisation at 1024 x 1024.
+      LineSolverOptions options;
+      options.rel_tol = 1e-12;
+      const LineCrossbarSolver solver(in.wires, rows, cols, options);
+      I.set_size(batch, cols);
+      for (std::size_t b = 0; b < batch; ++b) {
         interrupt_token().check();
-        nodes.push_back(solver.nodes(in.V.row(b)));
+        I.row(b) = solver.solve(in.G_S, in.V.row(b)).currents_A;
+        if (o.nodes) nodes.push_back(solver.nodes(in.G_S, in.V.row(b)));
         progress.update(b + 1, batch, "inputs");
       }
-      method = "sparse Cholesky";
+      method = "line-preconditioned conjugate gradients";
     }
     interrupt_token().check();
     out.write(Dataset{"I",

@@ -5,7 +5,6 @@
 #include <limits>
 #include <utility>
 #include <xbarsim/core/error.hpp>
-#include <xbarsim/crossbar/noisy_solver.hpp>
 #include <xbarsim/crossbar/transfer_matrix.hpp>
 
 #include "managed_mvm.hpp"
@@ -146,9 +145,9 @@ void AnalogTile::forward(const arma::fmat& x, arma::fmat& y) {
     Wbatch = t.combine(t.through_wires(Gn));
     W = &Wbatch;
   }
-  std::unique_ptr<NoisyCrossbarSolver> solver;
+  std::unique_ptr<LineCrossbarSolver> solver;
   if (t.cfg.tile.device_read_noise == "per-mvm" && t.cfg.tile.wire_model == "exact")
-    solver = std::make_unique<NoisyCrossbarSolver>(arma::conv_to<arma::mat>::from(t.G), t.cfg.wires);
+    solver = std::make_unique<LineCrossbarSolver>(t.cfg.wires, t.inputs, t.mapped.physical_columns());
   const detail::AnalogProduct analog = [&](const arma::fmat& xq, const arma::uvec& samples, std::uint32_t pass,
                                            arma::fmat& z, arma::fmat& variance) {
     t.forward_product(xq, samples, pass, call, *W, solver.get(), z, variance);

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
-#include <xbarsim/crossbar/noisy_solver.hpp>
+#include <xbarsim/crossbar/line_solver.hpp>
 #include <xbarsim/crossbar/tile.hpp>
 #include <xbarsim/crossbar/transfer_matrix.hpp>
 
@@ -139,10 +139,10 @@ struct AnalogTile::Impl {
   }
 
   /// Forward analog product including device read noise (tile.hpp). With exact wires
-  /// and per-vector noise, each vector is one conjugate-gradient solve preconditioned by
-  /// the noise-free factorisation (noisy_solver.hpp) instead of a new transfer matrix.
+  /// and per-vector noise, each vector is one line-preconditioned conjugate-gradient
+  /// solve at its own conductances (line_solver.hpp) instead of a new transfer matrix.
   void forward_product(const arma::fmat& xq, const arma::uvec& samples, std::uint32_t pass, std::uint64_t call,
-                       const arma::fmat& Wbatch, const NoisyCrossbarSolver* solver, arma::fmat& z,
+                       const arma::fmat& Wbatch, const LineCrossbarSolver* solver, arma::fmat& z,
                        arma::fmat& variance) {
     if (cfg.tile.device_read_noise != "per-mvm") {
       z = xq * Wbatch;
@@ -155,7 +155,7 @@ struct AnalogTile::Impl {
         if (solver) {
           // Unit read voltage: currents / dG are already normalised units.
           const arma::rowvec v = arma::conv_to<arma::rowvec>::from(xq.row(r));
-          const arma::rowvec I = solver->currents(arma::conv_to<arma::mat>::from(Gn), v).currents_A;
+          const arma::rowvec I = solver->solve(arma::conv_to<arma::mat>::from(Gn), v).currents_A;
           z.row(r) = combine(arma::conv_to<arma::fmat>::from(I));
         } else {
           z.row(r) = xq.row(r) * combine(Gn);

@@ -121,7 +121,7 @@ TEST_CASE("bench solve --json prints its fields", "[cli]") {
 }
 
 TEST_CASE("solve: the transfer-matrix and sparse paths give the same currents", "[cli]") {
-  // 3 x 2 array: a batch of 1 takes the sparse Cholesky path, a batch of 4 (>= rows) the
+  // 3 x 2 array: a batch of 1 takes the line-preconditioned CG path, a batch of 4 (>= rows) the
   // structured transfer matrix; both are exact, so the shared input must agree to
   // rounding (the sparse solver itself is checked against ngspice in tests/crossbar).
   test::ScratchDir dir("solve-paths");
@@ -136,7 +136,7 @@ TEST_CASE("solve: the transfer-matrix and sparse paths give the same currents", 
   const auto four = write_input(dir, in, "four.h5");
   REQUIRE(run_xbarsim("solve " + one + " -o " + (dir / "o1.h5").string()).exit_code == 0);
   REQUIRE(run_xbarsim("solve " + four + " -o " + (dir / "o4.h5").string()).exit_code == 0);
-  CHECK(io::read_string_attribute(dir / "o1.h5", "method") == "sparse Cholesky");
+  CHECK(io::read_string_attribute(dir / "o1.h5", "method") == "line-preconditioned conjugate gradients");
   CHECK(io::read_string_attribute(dir / "o4.h5", "method") == "structured transfer matrix");
   const auto a = io::read_dataset(dir / "o1.h5", "I").values, b = io::read_dataset(dir / "o4.h5", "I").values;
   REQUIRE(a.size() == 2);

@@ -41,10 +41,10 @@ struct SolveOptions {
 int run_solve(const SolveOptions& o) {
   const auto r = bench::run_solve_bench(o.rows, o.cols, o.inputs, !o.no_sparse);
   if (o.json) {
-    std::cout << nlohmann::json{{"analog_s", r.solve_s},         {"solve_s", r.solve_s},
-                                {"sgemm_s", r.sgemm_s},          {"ratio", r.ratio},
-                                {"sparse_s", r.sparse_s},        {"factor_s", r.factor_s},
-                                {"max_rel_diff", r.max_rel_diff}}
+    std::cout << nlohmann::json{{"analog_s", r.solve_s},          {"solve_s", r.solve_s},
+                                {"sgemm_s", r.sgemm_s},           {"ratio", r.ratio},
+                                {"sparse_s", r.sparse_s},         {"factor_s", r.factor_s},
+                                {"max_rel_diff", r.max_rel_diff}, {"method", r.method}}
                      .dump()
               << '\n';
   } else {

@@ -9,6 +9,10 @@ find_package(TBB REQUIRED)
 find_package(toml11 REQUIRED)
 find_package(HDF5 REQUIRED COMPONENTS C CXX)
 find_package(Threads REQUIRED)
+find_package(ZLIB REQUIRED)  # gzip IDX datasets (nn)
+# ONNX import (io): ONNX's CMake config needs protobuf::libprotobuf to exist first.
+find_package(Protobuf REQUIRED)
+find_package(ONNX REQUIRED)
 
 # Armadillo ships no imported target; link OpenBLAS explicitly so GEMMs never fall
 # back to the reference BLAS.

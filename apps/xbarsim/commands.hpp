@@ -13,4 +13,6 @@ void register_device_fit_command(CLI::App& device, const Globals& globals, Actio
 void register_solve_command(CLI::App& app, const Globals& globals, Action& action);
 void register_tile_commands(CLI::App& app, const Globals& globals, Action& action);
 void register_bench_commands(CLI::App& app, const Globals& globals, Action& action);
+void register_model_commands(CLI::App& app, const Globals& globals, Action& action);
+void register_train_command(CLI::App& app, const Globals& globals, Action& action);
 }  // namespace xbarsim::cli

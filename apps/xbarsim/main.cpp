@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   register_tile_commands(app, globals, action);
   register_solve_command(app, globals, action);
   register_bench_commands(app, globals, action);
+  register_model_commands(app, globals, action);
+  register_train_command(app, globals, action);
 
   try {
     app.parse(argc, argv);

@@ -1,4 +1,5 @@
 #include <H5Cpp.h>
+#include <algorithm>
 
 #include <chrono>
 #include <ctime>
@@ -106,6 +107,23 @@ void ResultFile::write(const Dataset& d, const std::string& group) {
   }
 }
 
+void ResultFile::write_float32(const std::string& group, const std::string& name, const std::vector<std::size_t>& shape,
+                               const float* values, const std::string& units, const std::string& description) {
+  try {
+    std::vector<hsize_t> dims(shape.begin(), shape.end());
+    H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
+    H5::Group g = impl_->group(group);
+    H5::DataSet ds = g.createDataSet(name, H5::PredType::IEEE_F32LE, space);
+    std::size_t count = 1;
+    for (auto n : shape) count *= n;
+    if (count) ds.write(values, H5::PredType::NATIVE_FLOAT);
+    put_string_attribute(ds, "units", units);
+    put_string_attribute(ds, "description", description);
+  } catch (const H5::Exception& e) {
+    throw IoError(path_.string(), "cannot write dataset " + group + "/" + name + " (" + e.getDetailMsg() + ")");
+  }
+}
+
 void ResultFile::write_attribute(const std::string& name, const ParamValue& value, const std::string& group) {
   try {
     H5::Group g = impl_->group(group);
@@ -181,11 +199,99 @@ DatasetData read_dataset(const std::filesystem::path& path, const std::string& n
   }
 }
 
+namespace {
+/// "group/attr" -> {"group", "attr"}; a plain name is an attribute of the root.
+std::pair<std::string, std::string> split_attribute_path(const std::string& name) {
+  const std::size_t slash = name.rfind('/');
+  if (slash == std::string::npos) return {"/", name};
+  std::string group(1, '/');  // appended: GCC 12 warns falsely on "/" + std::string (bug 105329)
+  group += name.substr(0, slash);
+  return {group, name.substr(slash + 1)};
+}
+}  // namespace
+
+FloatDataset read_float_dataset(const std::filesystem::path& path, const std::string& name) {
+  silence_hdf5();
+  try {
+    H5::H5File file(path.string(), H5F_ACC_RDONLY);
+    if (!file.nameExists(name)) throw IoError(path.string(), "has no dataset '" + name + "'");
+    H5::DataSet ds = file.openDataSet(name);
+    if (ds.getTypeClass() != H5T_FLOAT && ds.getTypeClass() != H5T_INTEGER)
+      throw IoError(path.string(), "dataset '" + name + "' is not numeric");
+    H5::DataSpace space = ds.getSpace();
+    std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
+    space.getSimpleExtentDims(dims.data());
+    FloatDataset out;
+    std::size_t count = 1;
+    for (auto d : dims) {
+      out.shape.push_back(static_cast<std::size_t>(d));
+      count *= static_cast<std::size_t>(d);
+    }
+    out.values.resize(count);
+    if (count) ds.read(out.values.data(), H5::PredType::NATIVE_FLOAT);
+    return out;
+  } catch (const H5::Exception& e) {
+    throw IoError(path.string(), "cannot read dataset '" + name + "' (" + e.getDetailMsg() + ")");
+  }
+}
+
+std::vector<std::string> list_datasets(const std::filesystem::path& path, const std::string& group) {
+  silence_hdf5();
+  try {
+    H5::H5File file(path.string(), H5F_ACC_RDONLY);
+    std::vector<std::string> out;
+    if (!has_object(path, group)) return out;
+    H5::Group g = file.openGroup(group);
+    for (hsize_t k = 0; k < g.getNumObjs(); ++k)
+      if (g.getObjTypeByIdx(k) == H5G_DATASET) out.push_back(g.getObjnameByIdx(k));
+    std::sort(out.begin(), out.end());
+    return out;
+  } catch (const H5::Exception& e) {
+    throw IoError(path.string(), "cannot list " + group + " (" + e.getDetailMsg() + ")");
+  }
+}
+
+std::vector<std::string> list_attributes(const std::filesystem::path& path, const std::string& group) {
+  silence_hdf5();
+  try {
+    H5::H5File file(path.string(), H5F_ACC_RDONLY);
+    std::vector<std::string> out;
+    if (!has_object(path, group)) return out;
+    H5::Group g = file.openGroup(group);
+    for (int k = 0; k < g.getNumAttrs(); ++k) out.push_back(g.openAttribute(static_cast<unsigned>(k)).getName());
+    std::sort(out.begin(), out.end());
+    return out;
+  } catch (const H5::Exception& e) {
+    throw IoError(path.string(), "cannot list the attributes of " + group + " (" + e.getDetailMsg() + ")");
+  }
+}
+
+bool has_object(const std::filesystem::path& path, const std::string& name) {
+  silence_hdf5();
+  try {
+    H5::H5File file(path.string(), H5F_ACC_RDONLY);
+    // nameExists checks one link; walk the path so a missing parent is "false", not an error.
+    std::string prefix;
+    std::size_t start = 0;
+    while (start <= name.size()) {
+      const std::size_t slash = name.find('/', start);
+      prefix = name.substr(0, slash);
+      if (!file.nameExists(prefix)) return false;
+      if (slash == std::string::npos) return true;
+      start = slash + 1;
+    }
+    return true;
+  } catch (const H5::Exception& e) {
+    throw IoError(path.string(), "cannot open (" + e.getDetailMsg() + ")");
+  }
+}
+
 std::string read_string_attribute(const std::filesystem::path& path, const std::string& name) {
   silence_hdf5();
   try {
     H5::H5File file(path.string(), H5F_ACC_RDONLY);
-    return read_string_attr(file.openGroup("/"), name);
+    const auto [group, attr] = split_attribute_path(name);
+    return read_string_attr(file.openGroup(group), attr);
   } catch (const H5::Exception& e) {
     throw IoError(path.string(), "cannot read attribute '" + name + "' (" + e.getDetailMsg() + ")");
   }
@@ -195,9 +301,11 @@ std::optional<double> read_number_attribute(const std::filesystem::path& path, c
   silence_hdf5();
   try {
     H5::H5File file(path.string(), H5F_ACC_RDONLY);
-    H5::Group root = file.openGroup("/");
-    if (!root.attrExists(name)) return std::nullopt;
-    H5::Attribute a = root.openAttribute(name);
+    const auto [group, attr] = split_attribute_path(name);
+    if (group != "/" && !file.nameExists(group)) return std::nullopt;
+    H5::Group root = file.openGroup(group);
+    if (!root.attrExists(attr)) return std::nullopt;
+    H5::Attribute a = root.openAttribute(attr);
     const H5T_class_t cls = a.getTypeClass();
     if ((cls != H5T_FLOAT && cls != H5T_INTEGER) || a.getSpace().getSimpleExtentNpoints() != 1)
       throw IoError(path.string(), "attribute '" + name + "' must be a numeric scalar");

@@ -31,6 +31,9 @@ class ResultFile {
 
   /// Writes a dataset (float64) at `group/name` (group "" = root).
   void write(const Dataset& d, const std::string& group = "");
+  /// Writes a float32 dataset (weights, activations) at `group/name`.
+  void write_float32(const std::string& group, const std::string& name, const std::vector<std::size_t>& shape,
+                     const float* values, const std::string& units, const std::string& description);
   /// Writes a scalar attribute on the root, or on `group` if given.
   void write_attribute(const std::string& name, const ParamValue& value, const std::string& group = "");
   /// Writes a parameter set as attributes of `group` (value, plus `<name>.unit` and
@@ -55,9 +58,22 @@ struct DatasetData {
   std::string description;
 };
 DatasetData read_dataset(const std::filesystem::path& path, const std::string& name);
-/// Reads a string attribute of the root group.
+/// Reads any numeric dataset as float32 (weights): values row-major and its shape.
+struct FloatDataset {
+  std::vector<std::size_t> shape;
+  std::vector<float> values;
+};
+FloatDataset read_float_dataset(const std::filesystem::path& path, const std::string& name);
+/// Names of the datasets directly in `group`, and of the attributes of `group`, sorted.
+std::vector<std::string> list_datasets(const std::filesystem::path& path, const std::string& group);
+std::vector<std::string> list_attributes(const std::filesystem::path& path, const std::string& group);
+/// True if `path` has a dataset or group called `name` (a path like "a/b").
+bool has_object(const std::filesystem::path& path, const std::string& name);
+
+/// Reads a string attribute of the root group ("name") or of a group ("group/name").
 std::string read_string_attribute(const std::filesystem::path& path, const std::string& name);
-/// Reads a numeric scalar attribute of the root group; empty if there is none. IoError if
+/// Reads a numeric scalar attribute of the root group ("name") or of a group
+/// ("group/name"); empty if there is none. IoError if
 /// it exists but is not a numeric scalar.
 std::optional<double> read_number_attribute(const std::filesystem::path& path, const std::string& name);
 

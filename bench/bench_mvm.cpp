@@ -3,9 +3,11 @@
 #include <cstdlib>
 #include <initializer_list>
 
+#include "bench_util.hpp"
 #include "mvm_bench.hpp"
 
 int main(int argc, char** argv) {
+  xbarsim::bench::use_matching_blas_kernels(argv);
   const std::size_t rows = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 512;
   const std::size_t cols = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 512;
   const std::size_t batch = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1024;

@@ -3,9 +3,11 @@
 #include <cstdlib>
 #include <exception>
 
+#include "bench_util.hpp"
 #include "pulse_bench.hpp"
 
 int main(int argc, char** argv) {
+  xbarsim::bench::use_matching_blas_kernels(argv);
   const std::size_t rows = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 1024;
   const std::size_t cols = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 1024;
   const int repeats = argc > 3 ? std::atoi(argv[3]) : 20;

@@ -5,9 +5,11 @@
 #include <cstring>
 #include <exception>
 
+#include "bench_util.hpp"
 #include "update_bench.hpp"
 
 int main(int argc, char** argv) {
+  xbarsim::bench::use_matching_blas_kernels(argv);
   std::size_t rows = 512, cols = 512, batch = 1024;
   int repeats = 5;
   xbarsim::bench::UpdateBenchOptions opt;

@@ -1,14 +1,28 @@
 #pragma once
 // Small helpers shared by the benchmarks: wall-clock timing and test matrices drawn
 // from the project RNG (never arma::randu).
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 #include <vector>
+#include <xbarsim/core/parallel.hpp>
 #include <xbarsim/core/random.hpp>
 
 #include <armadillo>
 
 namespace xbarsim::bench {
+
+/// As the xbarsim CLI: re-executes the benchmark with OPENBLAS_CORETYPE naming this CPU's
+/// kernels when OpenBLAS fell back to generic ones (core/parallel.hpp blas_coretype_fix).
+inline void use_matching_blas_kernels(char** argv) {
+  if (const std::string core = blas_coretype_fix(); !core.empty()) {
+    ::setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
+    ::execv("/proc/self/exe", argv);
+  }
+}
 
 inline double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -14,6 +14,7 @@
 #include <xbarsim/core/parallel.hpp>
 #include <xbarsim/core/random.hpp>
 #include <xbarsim/nn/layers.hpp>
+#include "bench_util.hpp"
 
 namespace {
 
@@ -100,6 +101,7 @@ void bench_layer(const char* title, const Conv2DSpec& spec, Shape in, double min
 }  // namespace
 
 int main(int argc, char** argv) {
+  xbarsim::bench::use_matching_blas_kernels(argv);
   const std::size_t batch = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 64;
   const double min_s = argc > 2 ? std::atof(argv[2]) : 0.5;
   ThreadLimit one(1);

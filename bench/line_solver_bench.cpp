@@ -115,6 +115,7 @@ void part_b(const LineSolverOptions& opt) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  xbarsim::bench::use_matching_blas_kernels(argv);
   LineSolverOptions opt;
   bool with_cholmod = false, do_a = true, do_b = true;
   for (int i = 1; i < argc; ++i) {

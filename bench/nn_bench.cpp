@@ -15,6 +15,7 @@
 #include "bench_util.hpp"
 
 int main(int argc, char** argv) {
+  xbarsim::bench::use_matching_blas_kernels(argv);
   using namespace xbarsim;
   const int threads = argc > 1 ? std::atoi(argv[1]) : 1;
   const std::string dir = argc > 2 ? argv[2] : "/usr/share/datasets/fashion-mnist";

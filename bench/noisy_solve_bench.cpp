@@ -35,6 +35,7 @@ arma::mat noisy(const arma::mat& G0, double sigma, std::uint32_t mvm) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  xbarsim::bench::use_matching_blas_kernels(argv);
   const double rel_tol = argc > 1 ? std::atof(argv[1]) : 1e-9;
   const std::size_t n = argc > 2 ? static_cast<std::size_t>(std::atol(argv[2])) : 256;
   const std::size_t mvms = 20;

@@ -1,5 +1,8 @@
 // xbarsim command line: parses arguments, runs one subcommand, and turns every error
 // into `error: <where>: <what>` with exit code 2 (bad input) or 1 (runtime failure).
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/core/parallel.hpp>
@@ -12,6 +15,12 @@ using namespace xbarsim;
 using namespace xbarsim::cli;
 
 int main(int argc, char** argv) {
+  // Give OpenBLAS the kernels of this CPU if it fell back to generic ones (see
+  // blas_coretype_fix); if the re-exec fails, run on with the slower kernels.
+  if (const std::string core = blas_coretype_fix(); !core.empty()) {
+    ::setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
+    ::execv("/proc/self/exe", argv);
+  }
   CLI::App app{"xbarsim: analog in-memory computing and neuromorphic hardware simulator"};
   app.set_version_flag("--version",
                        std::string("xbarsim ") + std::string(version()) + " (" + std::string(git_revision()) + ")");

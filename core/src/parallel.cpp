@@ -4,9 +4,11 @@
 #include <oneapi/tbb/partitioner.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <xbarsim/core/parallel.hpp>
 
 extern "C" void openblas_set_num_threads(int);
+extern "C" char* openblas_get_corename();
 
 namespace xbarsim {
 
@@ -29,6 +31,22 @@ ThreadLimit::ThreadLimit(std::size_t threads) {
 }
 
 ThreadLimit::~ThreadLimit() { delete static_cast<tbb::global_control*>(control_); }
+
+std::string blas_coretype_fix() {
+  if (std::getenv("OPENBLAS_CORETYPE")) return {};
+  const std::string core = openblas_get_corename();
+  __builtin_cpu_init();
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  // Only the generic fallbacks are replaced; a core OpenBLAS recognised is left alone.
+  const bool generic = core == "Prescott" || core == "Core2" || core == "Penryn" || core == "Nehalem" ||
+                       core == "Dunnington" || core == "Sandybridge";
+  if (!generic) return {};
+  if (avx512) return "SkylakeX";
+  if (avx2) return "Haswell";
+  return {};
+}
 
 std::size_t max_threads() { return tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism); }
 

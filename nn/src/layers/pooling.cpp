@@ -80,9 +80,35 @@ void MaxPool2D::forward(const std::vector<const Tensor*>& in, Tensor& out, const
   argmax_.resize(os.size());
   const idx H = static_cast<idx>(x.shape().h), W = static_cast<idx>(x.shape().w);
   const std::size_t op = os.h * os.w;
+  // The common 2 x 2 / stride 2 / unpadded pooling: every window lies inside the input
+  // (2 oh + 1 < H), so the window bounds need no clipping; same first-max / NaN rule.
+  const bool fast2 = spec_.kernel_h == 2 && spec_.kernel_w == 2 && spec_.stride_h == 2 && spec_.stride_w == 2 &&
+                     spec_.pad_top == 0 && spec_.pad_left == 0 && static_cast<idx>(2 * os.h) <= H &&
+                     static_cast<idx>(2 * os.w) <= W;
   parallel_blocks(os.n * os.c, 16, [&](std::size_t b0, std::size_t b1) {
     for (std::size_t b = b0; b < b1; ++b) {
       const float* plane = x.data() + b * static_cast<std::size_t>(H * W);
+      if (fast2) {
+        float* o = out.data() + b * op;
+        std::uint32_t* am = argmax_.data() + b * op;
+        for (std::size_t oh = 0; oh < os.h; ++oh)
+          for (std::size_t ow = 0; ow < os.w; ++ow) {
+            const idx base = static_cast<idx>(2 * oh) * W + static_cast<idx>(2 * ow);
+            const idx cand[4] = {base, base + 1, base + W, base + W + 1};
+            idx best = cand[0];
+            float bv = plane[best];
+            for (int k = 1; k < 4 && !std::isnan(bv); ++k) {
+              const float v = plane[cand[k]];
+              if (v > bv || std::isnan(v)) {
+                bv = v;
+                best = cand[k];
+              }
+            }
+            o[oh * os.w + ow] = bv;
+            am[oh * os.w + ow] = static_cast<std::uint32_t>(best);
+          }
+        continue;
+      }
       for (std::size_t oh = 0; oh < os.h; ++oh) {
         const idx h0 = std::max<idx>(static_cast<idx>(oh * spec_.stride_h) - static_cast<idx>(spec_.pad_top), 0);
         const idx h1 =

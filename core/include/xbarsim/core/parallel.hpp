@@ -4,6 +4,7 @@
 // in block order, so results are bit-identical for any number of threads.
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace xbarsim {
@@ -39,6 +40,15 @@ class ThreadLimit {
  private:
   void* control_ = nullptr;
 };
+
+/// OpenBLAS (0.3.21, Debian 12) picks its kernels from the CPUID when it loads and falls
+/// back to the SSE3 "Prescott" ones on CPUs it does not know, common on virtual machines:
+/// SGEMM is then ~4x slower than the CPU allows. Returns the OPENBLAS_CORETYPE naming the
+/// kernels this CPU runs (SkylakeX with AVX-512, Haswell with AVX2) when OpenBLAS chose
+/// weaker ones and the user set no OPENBLAS_CORETYPE; empty otherwise. Since the choice is
+/// made at load time, an executable applies it by re-executing itself with the variable
+/// set (see apps/xbarsim/main.cpp); results stay deterministic, only faster.
+std::string blas_coretype_fix();
 
 /// Number of threads TBB will use under the current limits.
 std::size_t max_threads();

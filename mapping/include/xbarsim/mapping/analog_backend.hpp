@@ -1,0 +1,66 @@
+#pragma once
+// The analog MatVecBackend (issue 5): every weight matrix of a network runs on crossbar
+// tiles. W (M outputs x K inputs, nn's layout) is split into row blocks of at most
+// tile_inputs inputs and column blocks of at most tile_outputs outputs; each block is one
+// AnalogTile holding W^T of the block (tiles are inputs x outputs). A product sums the
+// row blocks' tile outputs digitally (partial-sum accumulation). Tiles are programmed on
+// first use and again after weights_changed(). The backward product is digital, as
+// aihwkit's InferenceRPUConfig (hardware-aware training keeps an ideal backward pass).
+//
+// Drift compensation ("global", aihwkit GlobalDriftCompensation): right after programming
+// each tile reads a fixed reference input (all inputs at full scale, 1.0) and stores the
+// sum of |outputs|; after relax_to(t) it reads it again, and every later output of the
+// tile is multiplied by the ratio before / after (one digital scale per tile, computed
+// from the tile's own noisy read-out, as on hardware).
+//
+// Randomness: tile t of the backend uses the seed derive_seed(seed, t) and tile id t, in
+// the order tiles are created (layer by layer, group by group, row block, column block),
+// so results do not depend on threads.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+#include <xbarsim/crossbar/tile.hpp>
+#include <xbarsim/nn/matvec_backend.hpp>
+
+namespace xbarsim {
+
+struct AnalogBackendOptions {
+  TileConfig tile;                 // periphery, mapping, wires, cells of every tile
+  std::size_t tile_inputs = 256;   // rows (word lines) per tile
+  std::size_t tile_outputs = 256;  // logical outputs per tile
+  std::uint64_t seed = 1;
+  std::string drift_compensation = "none";  // "none" | "global"
+  /// Makes the device model of a tile (one per tile; required).
+  std::function<std::unique_ptr<DeviceModel>()> device;
+};
+
+class AnalogBackend final : public MatVecBackend {
+ public:
+  /// ConfigError for a missing device factory or zero tile sizes.
+  explicit AnalogBackend(AnalogBackendOptions options);
+  ~AnalogBackend() override;
+
+  void forward(const MatVecId& id, const arma::fmat& W, const arma::fmat& X, arma::fmat& Y) override;
+  void backward(const MatVecId& id, const arma::fmat& W, const arma::fmat& dY, arma::fmat& dX) override;
+  void weights_changed(const MatVecId& id) override;
+
+  /// Evolves every tile to t_s seconds after programming (drift).
+  void relax_to(double t_s);
+  /// Tiles in use and their programming totals so far.
+  std::size_t num_tiles() const;
+  ProgramReport programming() const;
+
+ private:
+  struct Matrix;  // the tiles of one weight matrix
+  Matrix& tiles_for(const MatVecId& id, const arma::fmat& W);
+
+  AnalogBackendOptions opt_;
+  std::map<std::pair<std::size_t, std::size_t>, std::unique_ptr<Matrix>> matrices_;
+  std::uint32_t next_tile_ = 0;
+  ProgramReport programming_;
+};
+
+}  // namespace xbarsim

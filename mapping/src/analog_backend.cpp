@@ -1,0 +1,126 @@
+// Analog MatVecBackend on crossbar tiles (see analog_backend.hpp).
+#include <algorithm>
+#include <xbarsim/core/error.hpp>
+#include <xbarsim/core/random.hpp>
+#include <xbarsim/mapping/analog_backend.hpp>
+
+namespace xbarsim {
+
+struct AnalogBackend::Matrix {
+  std::size_t M = 0, K = 0;
+  bool stale = true;
+  std::vector<std::size_t> row_start, col_start;  // block origins in K and M
+  std::vector<AnalogTile> tiles;                  // row block major: tiles[r * ncol + c]
+  std::vector<double> reference, scale;           // drift compensation per tile
+};
+
+namespace {
+/// Sum of |outputs| of the tile for the all-ones reference input.
+double reference_readout(AnalogTile& tile) {
+  arma::fmat y;
+  tile.forward(arma::fmat(1, tile.inputs(), arma::fill::ones), y);
+  return arma::accu(arma::abs(arma::conv_to<arma::mat>::from(y)));
+}
+}  // namespace
+
+AnalogBackend::AnalogBackend(AnalogBackendOptions options) : opt_(std::move(options)) {
+  if (!opt_.device) throw ConfigError("analog.device", "no device model given");
+  if (opt_.drift_compensation != "none" && opt_.drift_compensation != "global")
+    throw ConfigError("analog.drift_compensation",
+                      "expected \"none\" or \"global\", got \"" + opt_.drift_compensation + "\"");
+  if (opt_.tile_inputs == 0 || opt_.tile_outputs == 0)
+    throw ConfigError("analog.tile", "tile_inputs and tile_outputs must be > 0");
+}
+
+AnalogBackend::~AnalogBackend() = default;
+
+AnalogBackend::Matrix& AnalogBackend::tiles_for(const MatVecId& id, const arma::fmat& W) {
+  auto& slot = matrices_[{id.layer, id.group}];
+  if (!slot || slot->M != W.n_rows || slot->K != W.n_cols) {
+    slot = std::make_unique<Matrix>();
+    Matrix& m = *slot;
+    m.M = W.n_rows;
+    m.K = W.n_cols;
+    for (std::size_t k = 0; k < m.K; k += opt_.tile_inputs) m.row_start.push_back(k);
+    for (std::size_t j = 0; j < m.M; j += opt_.tile_outputs) m.col_start.push_back(j);
+    for (std::size_t r = 0; r < m.row_start.size(); ++r)
+      for (std::size_t c = 0; c < m.col_start.size(); ++c) {
+        const std::size_t in = std::min(opt_.tile_inputs, m.K - m.row_start[r]);
+        const std::size_t out = std::min(opt_.tile_outputs, m.M - m.col_start[c]);
+        const std::uint32_t t = next_tile_++;
+        m.tiles.emplace_back(opt_.device(), opt_.tile, in, out, derive_seed(opt_.seed, t), t);
+      }
+  }
+  Matrix& m = *slot;
+  if (m.stale) {
+    const std::size_t ncol = m.col_start.size();
+    for (std::size_t r = 0; r < m.row_start.size(); ++r)
+      for (std::size_t c = 0; c < ncol; ++c) {
+        AnalogTile& tile = m.tiles[r * ncol + c];
+        const arma::fmat block = W.submat(m.col_start[c], m.row_start[r], m.col_start[c] + tile.outputs() - 1,
+                                          m.row_start[r] + tile.inputs() - 1);
+        const TileProgramReport rep = tile.set_weights(arma::conv_to<arma::mat>::from(block.t()));
+        programming_.pulses += rep.device.pulses;
+        programming_.verify_reads += rep.device.verify_reads;
+        programming_.unconverged += rep.device.unconverged;
+        programming_.energy_J += rep.device.energy_J;
+      }
+    m.scale.assign(m.tiles.size(), 1.0);
+    m.reference.assign(m.tiles.size(), 0.0);
+    if (opt_.drift_compensation == "global")
+      for (std::size_t t = 0; t < m.tiles.size(); ++t) m.reference[t] = reference_readout(m.tiles[t]);
+    m.stale = false;
+  }
+  return m;
+}
+
+void AnalogBackend::forward(const MatVecId& id, const arma::fmat& W, const arma::fmat& X, arma::fmat& Y) {
+  if (X.n_rows != W.n_cols)
+    throw ConfigError(id.name, "input has " + std::to_string(X.n_rows) + " rows for a weight matrix with " +
+                                   std::to_string(W.n_cols) + " inputs");
+  Matrix& m = tiles_for(id, W);
+  const std::size_t ncol = m.col_start.size();
+  Y.zeros(m.M, X.n_cols);
+  arma::fmat y;
+  for (std::size_t r = 0; r < m.row_start.size(); ++r) {
+    const AnalogTile& first = m.tiles[r * ncol];
+    // Tiles take one vector per row: the row block of X, transposed.
+    const arma::fmat xr = X.rows(m.row_start[r], m.row_start[r] + first.inputs() - 1).t();
+    for (std::size_t c = 0; c < ncol; ++c) {
+      AnalogTile& tile = m.tiles[r * ncol + c];
+      tile.forward(xr, y);
+      const float scale = static_cast<float>(m.scale[r * ncol + c]);                 // drift compensation
+      Y.rows(m.col_start[c], m.col_start[c] + tile.outputs() - 1) += scale * y.t();  // digital partial sums
+    }
+  }
+}
+
+void AnalogBackend::backward(const MatVecId&, const arma::fmat& W, const arma::fmat& dY, arma::fmat& dX) {
+  dX = W.t() * dY;
+}
+
+void AnalogBackend::weights_changed(const MatVecId& id) {
+  const auto it = matrices_.find({id.layer, id.group});
+  if (it != matrices_.end()) it->second->stale = true;
+}
+
+void AnalogBackend::relax_to(double t_s) {
+  for (auto& [key, m] : matrices_)
+    for (std::size_t t = 0; t < m->tiles.size(); ++t) {
+      m->tiles[t].relax_to(t_s);
+      if (opt_.drift_compensation == "global" && m->reference[t] > 0.0) {
+        const double now = reference_readout(m->tiles[t]);
+        m->scale[t] = now > 0.0 ? m->reference[t] / now : 1.0;
+      }
+    }
+}
+
+std::size_t AnalogBackend::num_tiles() const {
+  std::size_t n = 0;
+  for (const auto& [key, m] : matrices_) n += m->tiles.size();
+  return n;
+}
+
+ProgramReport AnalogBackend::programming() const { return programming_; }
+
+}  // namespace xbarsim

@@ -15,4 +15,6 @@ void register_tile_commands(CLI::App& app, const Globals& globals, Action& actio
 void register_bench_commands(CLI::App& app, const Globals& globals, Action& action);
 void register_model_commands(CLI::App& app, const Globals& globals, Action& action);
 void register_train_command(CLI::App& app, const Globals& globals, Action& action);
+void register_run_command(CLI::App& app, const Globals& globals, Action& action);
+void register_map_commands(CLI::App& app, const Globals& globals, Action& action);
 }  // namespace xbarsim::cli

@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   register_bench_commands(app, globals, action);
   register_model_commands(app, globals, action);
   register_train_command(app, globals, action);
+  register_run_command(app, globals, action);
+  register_map_commands(app, globals, action);
 
   try {
     app.parse(argc, argv);

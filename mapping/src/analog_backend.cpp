@@ -70,6 +70,7 @@ AnalogBackend::Matrix& AnalogBackend::tiles_for(const MatVecId& id, const arma::
     if (opt_.drift_compensation == "global")
       for (std::size_t t = 0; t < m.tiles.size(); ++t) m.reference[t] = reference_readout(m.tiles[t]);
     m.stale = false;
+    if (time_s_ > 0.0) relax_matrix(m, time_s_);  // read at the backend's time since programming
   }
   return m;
 }
@@ -104,15 +105,21 @@ void AnalogBackend::weights_changed(const MatVecId& id) {
   if (it != matrices_.end()) it->second->stale = true;
 }
 
-void AnalogBackend::relax_to(double t_s) {
-  for (auto& [key, m] : matrices_)
-    for (std::size_t t = 0; t < m->tiles.size(); ++t) {
-      m->tiles[t].relax_to(t_s);
-      if (opt_.drift_compensation == "global" && m->reference[t] > 0.0) {
-        const double now = reference_readout(m->tiles[t]);
-        m->scale[t] = now > 0.0 ? m->reference[t] / now : 1.0;
-      }
+void AnalogBackend::relax_matrix(Matrix& m, double t_s) {
+  for (std::size_t t = 0; t < m.tiles.size(); ++t) {
+    m.tiles[t].relax_to(t_s);
+    if (opt_.drift_compensation == "global" && m.reference[t] > 0.0) {
+      const double now = reference_readout(m.tiles[t]);
+      m.scale[t] = now > 0.0 ? m.reference[t] / now : 1.0;
     }
+  }
+}
+
+void AnalogBackend::relax_to(double t_s) {
+  if (!(t_s >= time_s_)) throw ConfigError("t_s", "must not go back in time (" + std::to_string(time_s_) + " s now)");
+  time_s_ = t_s;
+  for (auto& [key, m] : matrices_)
+    if (!m->stale) relax_matrix(*m, t_s);
 }
 
 std::size_t AnalogBackend::num_tiles() const {

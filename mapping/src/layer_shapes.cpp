@@ -83,8 +83,9 @@ std::vector<LayerShape> read_scalesim_topology(const std::filesystem::path& csv)
     ls.stride = v[6];
     if (ls.filter_h > ls.ifmap_h || ls.filter_w > ls.ifmap_w)
       throw IoError(where, "the filter is larger than the input map");
-    ls.ofmap_h = (ls.ifmap_h - ls.filter_h) / ls.stride + 1;
-    ls.ofmap_w = (ls.ifmap_w - ls.filter_w) / ls.stride + 1;
+    // SCALE-Sim v2: ofmap = ceil((ifmap - filter + stride) / stride).
+    ls.ofmap_h = (ls.ifmap_h - ls.filter_h + 2 * ls.stride - 1) / ls.stride;
+    ls.ofmap_w = (ls.ifmap_w - ls.filter_w + 2 * ls.stride - 1) / ls.stride;
     ls.dense = ls.ifmap_h == 1 && ls.ifmap_w == 1;
     out.push_back(ls);
   }

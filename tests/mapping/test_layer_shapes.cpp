@@ -50,6 +50,9 @@ TEST_CASE("SCALE-Sim topology CSV: shapes and errors with file and line", "[mapp
   }
   const auto short_row = dir.write("short.csv", "header\nConv1,227,227\n");
   CHECK_THROWS_AS(read_scalesim_topology(short_row), IoError);
+  // SCALE-Sim's alexnet.csv conv1: 224, 11, stride 4 -> ceil((224 - 11 + 4) / 4) = 55.
+  const auto sc = dir.write("sc.csv", "header\nConv1,224,224,11,11,3,96,4,\n");
+  CHECK(read_scalesim_topology(sc)[0].ofmap_h == 55);
   const auto big = dir.write("big.csv", "header\nConv1,5,5,7,7,3,8,1\n");
   CHECK_THROWS_AS(read_scalesim_topology(big), IoError);
 }

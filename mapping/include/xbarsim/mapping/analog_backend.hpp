@@ -47,8 +47,13 @@ class AnalogBackend final : public MatVecBackend {
   void backward(const MatVecId& id, const arma::fmat& W, const arma::fmat& dY, arma::fmat& dX) override;
   void weights_changed(const MatVecId& id) override;
 
-  /// Evolves every tile to t_s seconds after programming (drift).
+  /// Reads the chip t_s seconds after programming from now on: programmed tiles drift to
+  /// t_s; tiles programmed later (first use, weights_changed) drift to t_s right after
+  /// programming, so the call may come before the first forward. t_s never decreases.
   void relax_to(double t_s);
+  /// Turns the drift-compensation scales on or off (with "global", they are measured at
+  /// every relax_to either way), so one drifted chip can be read both ways.
+  void use_compensation(bool on) { compensate_ = on; }
   /// Tiles in use and their programming totals so far.
   std::size_t num_tiles() const;
   ProgramReport programming() const;
@@ -56,10 +61,13 @@ class AnalogBackend final : public MatVecBackend {
  private:
   struct Matrix;  // the tiles of one weight matrix
   Matrix& tiles_for(const MatVecId& id, const arma::fmat& W);
+  void relax_matrix(Matrix& m, double t_s);
 
   AnalogBackendOptions opt_;
   std::map<std::pair<std::size_t, std::size_t>, std::unique_ptr<Matrix>> matrices_;
   std::uint32_t next_tile_ = 0;
+  bool compensate_ = true;
+  double time_s_ = 0.0;
   ProgramReport programming_;
 };
 

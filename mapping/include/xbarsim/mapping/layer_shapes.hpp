@@ -38,7 +38,8 @@ std::vector<LayerShape> weighted_layer_shapes(const Network& net);
 
 /// SCALE-Sim topology CSV: a header line, then one layer per line with the eight columns
 /// above (a trailing comma is allowed, as SCALE-Sim's files have). Output size
-/// (ifmap - filter) / stride + 1 (SCALE-Sim's; padding is already in the ifmap size).
+/// ceil((ifmap - filter + stride) / stride), SCALE-Sim v2's (padding is already in the
+/// ifmap size; 224 x 224 with an 11 x 11 filter at stride 4 gives 55, as its alexnet.csv).
 /// IoError naming the file and line for a malformed line or a filter larger than its map.
 std::vector<LayerShape> read_scalesim_topology(const std::filesystem::path& csv);
 

@@ -14,7 +14,16 @@ std::uint32_t lo32(std::uint64_t v) { return static_cast<std::uint32_t>(v & 0xff
 
 /// Input scale alpha_b of every vector (noise management).
 arma::fvec noise_management_scales(const arma::fmat& x, const MvmIoParams& io) {
-  if (io.noise_management == "abs-max") return arma::conv_to<arma::fvec>::from(arma::max(arma::abs(x), 1));
+  if (io.noise_management == "abs-max") {
+    // Row-wise max |x| by walking the columns (contiguous), not arma's strided row reduction.
+    arma::fvec a(x.n_rows, arma::fill::zeros);
+    float* am = a.memptr();
+    for (arma::uword j = 0; j < x.n_cols; ++j) {
+      const float* col = x.colptr(j);
+      for (arma::uword b = 0; b < x.n_rows; ++b) am[b] = std::max(am[b], std::abs(col[b]));
+    }
+    return a;
+  }
   const float alpha = io.noise_management == "constant" ? static_cast<float>(io.nm_thres) : 1.0f;
   return arma::fvec(x.n_rows, arma::fill::value(alpha));
 }

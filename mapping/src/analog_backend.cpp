@@ -81,19 +81,24 @@ void AnalogBackend::forward(const MatVecId& id, const arma::fmat& W, const arma:
                                    std::to_string(W.n_cols) + " inputs");
   Matrix& m = tiles_for(id, W);
   const std::size_t ncol = m.col_start.size();
-  Y.zeros(m.M, X.n_cols);
-  arma::fmat y;
+  // Tiles take one vector per row: work on X^T (B x K), whose row blocks of W are
+  // contiguous column ranges, and accumulate Y^T (B x M) the same way.
+  const arma::fmat Xt = X.t();
+  const bool whole = m.row_start.size() == 1;
+  arma::fmat Yt(X.n_cols, m.M, arma::fill::zeros), y, block;
   for (std::size_t r = 0; r < m.row_start.size(); ++r) {
     const AnalogTile& first = m.tiles[r * ncol];
-    // Tiles take one vector per row: the row block of X, transposed.
-    const arma::fmat xr = X.rows(m.row_start[r], m.row_start[r] + first.inputs() - 1).t();
+    if (!whole) block = Xt.cols(m.row_start[r], m.row_start[r] + first.inputs() - 1);
+    const arma::fmat& xr = whole ? Xt : block;
     for (std::size_t c = 0; c < ncol; ++c) {
       AnalogTile& tile = m.tiles[r * ncol + c];
       tile.forward(xr, y);
-      const float scale = static_cast<float>(m.scale[r * ncol + c]);                 // drift compensation
-      Y.rows(m.col_start[c], m.col_start[c] + tile.outputs() - 1) += scale * y.t();  // digital partial sums
+      // Drift compensation: one digital scale per tile (1 when switched off).
+      const float scale = compensate_ ? static_cast<float>(m.scale[r * ncol + c]) : 1.0f;
+      Yt.cols(m.col_start[c], m.col_start[c] + tile.outputs() - 1) += scale * y;  // digital partial sums
     }
   }
+  Y = Yt.t();
 }
 
 void AnalogBackend::backward(const MatVecId&, const arma::fmat& W, const arma::fmat& dY, arma::fmat& dX) {

@@ -79,7 +79,8 @@ TEST_CASE("PCM drift lowers LeNet-5 accuracy over time", "[mapping][analog]") {
   // aihwkit's statistical PCM model (programming noise, drift, 1/f read noise; device
   // read noise redrawn for every batch of 250), 8-bit DAC/ADC, output noise 0.04
   // (aihwkit's inference preset). Each accuracy is the mean over 4 chips (seeds), each
-  // read with and without global drift compensation. Statistical tolerance: one chip's
+  // read with and without global drift compensation (aihwkit GlobalDriftCompensation).
+  // Statistical tolerance: one chip's
   // accuracy varies with its frozen noise draws by a few points, so we compare means of
   // 4 chips and demand margins of several standard errors measured from the same data.
   io::LoadedModel m = io::load_model(std::string(XBARSIM_SOURCE_DIR) + "/data/models/lenet5-fashion-mnist.h5");
@@ -120,7 +121,10 @@ TEST_CASE("PCM drift lowers LeNet-5 accuracy over time", "[mapping][analog]") {
                   << mean(raw[1]) << ", comp " << mean(comp[1]) << "; s.e. of the drop " << se_drop);
   CHECK(acc_digital >= 0.88);                        // the shipped model, digital (>= 90% on all 10k)
   CHECK(mean(raw[0]) > acc_digital - 0.05);          // programming noise costs a few points at 1 s
-  CHECK(mean(raw[1]) < mean(raw[0]) - 3 * se_drop);  // a year of drift and 1/f noise costs more (measured ~6)
+  CHECK(mean(raw[1]) < mean(raw[0]) - 3 * se_drop);  // a year of drift costs far more (measured ~34 points)
+  // Compensation recovers part of the loss (measured: ~54% -> ~81% at 1 year).
+  CHECK(mean(comp[1]) > mean(raw[1]) + 3 * std::hypot(sem(raw[1]), sem(comp[1])));
+  CHECK(mean(comp[1]) < mean(raw[0]));  // ... but not all of it: 1/f noise and nu spread remain
   // At 1 s the devices have hardly drifted, so compensation must be nearly the identity.
   CHECK(std::abs(mean(comp[0]) - mean(raw[0])) < 0.01);
 }

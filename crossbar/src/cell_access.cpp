@@ -3,19 +3,10 @@
 #include <cmath>
 #include <cstdio>
 #include <xbarsim/core/error.hpp>
+#include <xbarsim/core/params.hpp>
 #include <xbarsim/crossbar/cell_access.hpp>
 
 namespace xbarsim {
-
-namespace {
-
-std::string fmt_g(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
-
-}  // namespace
 
 const ParamTable<CellAccessParams>& CellAccessParams::table() {
   static const ParamTable<CellAccessParams> t = [] {
@@ -61,7 +52,7 @@ arma::mat effective_cell_conductance(const arma::mat& G_S, const CellAccessParam
     for (arma::uword i = 0; i < G_S.n_rows; ++i)
       if (!(G_S(i, j) >= 0.0) || !std::isfinite(G_S(i, j)))
         problems.add("G(" + std::to_string(i) + ", " + std::to_string(j) + ")",
-                     "expected a finite conductance >= 0 S, got " + fmt_g(G_S(i, j)));
+                     "expected a finite conductance >= 0 S, got " + format_value(G_S(i, j)));
   problems.throw_if_any();
   if (!has_access_transistor(p) || p.r_access_ohm == 0.0) return G_S;
   // Series combination with the internal node eliminated; this form stays exact for

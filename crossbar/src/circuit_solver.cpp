@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <xbarsim/core/error.hpp>
+#include <xbarsim/core/params.hpp>
 #include <xbarsim/crossbar/circuit_solver.hpp>
 
 #include "nodal_matrix.hpp"
@@ -23,14 +24,9 @@ namespace xbarsim {
 
 namespace {
 
-std::string fmt_g(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
-
 void check_resistance(ProblemList& problems, const char* name, double r) {
-  if (!std::isfinite(r) || !(r > 0.0)) problems.add(name, "expected a finite resistance > 0 ohm, got " + fmt_g(r));
+  if (!std::isfinite(r) || !(r > 0.0))
+    problems.add(name, "expected a finite resistance > 0 ohm, got " + format_value(r));
 }
 
 // Right-hand sides per CHOLMOD solve: bounds the dense work array to
@@ -49,7 +45,7 @@ void validate_crossbar_inputs(const arma::mat& G_S, const WireParams& wires) {
       const double g = G_S(i, j);
       if (!std::isfinite(g) || g < 0.0)
         problems.add("G(" + std::to_string(i) + ", " + std::to_string(j) + ")",
-                     "expected a finite conductance >= 0 S, got " + fmt_g(g));
+                     "expected a finite conductance >= 0 S, got " + format_value(g));
     }
   check_resistance(problems, "r_row_ohm", wires.r_row_ohm);
   check_resistance(problems, "r_col_ohm", wires.r_col_ohm);

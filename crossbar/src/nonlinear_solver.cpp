@@ -16,17 +16,12 @@
 #include <string>
 #include <vector>
 #include <xbarsim/core/error.hpp>
+#include <xbarsim/core/params.hpp>
 #include <xbarsim/crossbar/nonlinear_solver.hpp>
 
 namespace xbarsim {
 
 namespace {
-
-std::string fmt_g(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
 
 // The linear start overestimates cell voltages where the selector conducts more than
 // the ohmic cell; at |V / V0| ~ 40 G_eff = G cosh(V / V0) exceeds the wire conductances
@@ -62,16 +57,18 @@ const ParamTable<SelectorParams>& SelectorParams::table() {
 }
 
 double selector_nonlinearity(double v0_V, double v_write_V) {
-  if (!(v0_V > 0.0) || !std::isfinite(v0_V)) throw ConfigError("v0_V", "expected a finite V0 > 0, got " + fmt_g(v0_V));
+  if (!(v0_V > 0.0) || !std::isfinite(v0_V))
+    throw ConfigError("v0_V", "expected a finite V0 > 0, got " + format_value(v0_V));
   return 2.0 * std::cosh(v_write_V / (2.0 * v0_V));
 }
 
 double selector_v0_for_nonlinearity(double nl, double v_write_V) {
   ProblemList problems;
   if (!(nl > 2.0) || !std::isfinite(nl))
-    problems.add("nonlinearity", "expected NL > 2 (NL = 2 is the ohmic limit of the sinh cell), got " + fmt_g(nl));
+    problems.add("nonlinearity",
+                 "expected NL > 2 (NL = 2 is the ohmic limit of the sinh cell), got " + format_value(nl));
   if (!(v_write_V > 0.0) || !std::isfinite(v_write_V))
-    problems.add("v_write_V", "expected a finite write voltage > 0 V, got " + fmt_g(v_write_V));
+    problems.add("v_write_V", "expected a finite write voltage > 0 V, got " + format_value(v_write_V));
   problems.throw_if_any();
   return v_write_V / (2.0 * std::acosh(nl / 2.0));
 }
@@ -393,7 +390,7 @@ struct NonlinearCrossbarSolver::Impl {
         if (std::isfinite(e1) && e1 <= e0 + kArmijo * alpha * slope + slack) break;
         if (halvings == kMaxHalvings)
           throw NumericalError("nonlinear crossbar solver: line search failed at Newton iteration " +
-                               std::to_string(it) + " (max |KCL residual| " + fmt_g(max_abs(f0)) + " A)");
+                               std::to_string(it) + " (max |KCL residual| " + format_value(max_abs(f0)) + " A)");
         alpha *= 0.5;
       }
       x.swap(trial);
@@ -416,8 +413,8 @@ struct NonlinearCrossbarSolver::Impl {
     if (!converged)
       throw NumericalError("nonlinear crossbar solver: Newton did not converge in " +
                            std::to_string(options.max_iterations) + " iterations (last relative update " +
-                           fmt_g(last_step / std::max(max_abs(x), std::numeric_limits<double>::min())) +
-                           ", max |KCL residual| " + fmt_g(out.residual_A) + " A)");
+                           format_value(last_step / std::max(max_abs(x), std::numeric_limits<double>::min())) +
+                           ", max |KCL residual| " + format_value(out.residual_A) + " A)");
 
     out.currents_A.set_size(cols);
     for (std::size_t j = 0; j < cols; ++j) out.currents_A(j) = x[bl(rows - 1, j)] / wires.r_sink_ohm;
@@ -443,11 +440,11 @@ NonlinearCrossbarSolver::NonlinearCrossbarSolver(const arma::mat& G_S, const Wir
   }
   SelectorParams::table().validate_struct(selector, "selector", problems);
   if (!(options.rel_tol > 0.0) || !(options.rel_tol < 1.0))
-    problems.add("newton.rel_tol", "expected 0 < rel_tol < 1, got " + fmt_g(options.rel_tol));
+    problems.add("newton.rel_tol", "expected 0 < rel_tol < 1, got " + format_value(options.rel_tol));
   if (options.max_iterations == 0) problems.add("newton.max_iterations", "expected at least 1 iteration");
   if (!(options.max_cell_step_V0 > 0.0) || !std::isfinite(options.max_cell_step_V0))
     problems.add("newton.max_cell_step_V0",
-                 "expected a finite step limit > 0 (units of V0), got " + fmt_g(options.max_cell_step_V0));
+                 "expected a finite step limit > 0 (units of V0), got " + format_value(options.max_cell_step_V0));
   problems.throw_if_any();
   impl_->rows = G_S.n_rows;
   impl_->cols = G_S.n_cols;

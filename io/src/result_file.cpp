@@ -235,35 +235,35 @@ FloatDataset read_float_dataset(const std::filesystem::path& path, const std::st
   }
 }
 
-std::vector<std::string> list_datasets(const std::filesystem::path& path, const std::string& group) {
+namespace {
+/// Sorted names of the datasets in `group`, or of its attributes.
+std::vector<std::string> list_group(const std::filesystem::path& path, const std::string& group, bool attributes) {
   silence_hdf5();
   try {
-    H5::H5File file(path.string(), H5F_ACC_RDONLY);
     std::vector<std::string> out;
     if (!has_object(path, group)) return out;
+    H5::H5File file(path.string(), H5F_ACC_RDONLY);
     H5::Group g = file.openGroup(group);
-    for (hsize_t k = 0; k < g.getNumObjs(); ++k)
-      if (g.getObjTypeByIdx(k) == H5G_DATASET) out.push_back(g.getObjnameByIdx(k));
+    if (attributes) {
+      for (int k = 0; k < g.getNumAttrs(); ++k) out.push_back(g.openAttribute(static_cast<unsigned>(k)).getName());
+    } else {
+      for (hsize_t k = 0; k < g.getNumObjs(); ++k)
+        if (g.getObjTypeByIdx(k) == H5G_DATASET) out.push_back(g.getObjnameByIdx(k));
+    }
     std::sort(out.begin(), out.end());
     return out;
   } catch (const H5::Exception& e) {
     throw IoError(path.string(), "cannot list " + group + " (" + e.getDetailMsg() + ")");
   }
 }
+}  // namespace
+
+std::vector<std::string> list_datasets(const std::filesystem::path& path, const std::string& group) {
+  return list_group(path, group, false);
+}
 
 std::vector<std::string> list_attributes(const std::filesystem::path& path, const std::string& group) {
-  silence_hdf5();
-  try {
-    H5::H5File file(path.string(), H5F_ACC_RDONLY);
-    std::vector<std::string> out;
-    if (!has_object(path, group)) return out;
-    H5::Group g = file.openGroup(group);
-    for (int k = 0; k < g.getNumAttrs(); ++k) out.push_back(g.openAttribute(static_cast<unsigned>(k)).getName());
-    std::sort(out.begin(), out.end());
-    return out;
-  } catch (const H5::Exception& e) {
-    throw IoError(path.string(), "cannot list the attributes of " + group + " (" + e.getDetailMsg() + ")");
-  }
+  return list_group(path, group, true);
 }
 
 bool has_object(const std::filesystem::path& path, const std::string& name) {

@@ -69,21 +69,33 @@ int run_train(const TrainCliOptions& o, const Globals& g) {
   ctx.backend = &backend;
   ctx.seed = static_cast<std::uint64_t>(cfg.seed);
   nlohmann::json history = nlohmann::json::array();
+  // Ctrl-C anywhere writes a checkpoint at the last complete step: inside an epoch its
+  // batch, during an evaluation the start of the next epoch.
+  auto interrupted = [&](std::size_t epoch, std::size_t batch) {
+    write_checkpoint(ckpt, cfg, net, *opt, epoch, batch, g.seed);
+    std::fprintf(stderr, "\ninterrupted: checkpoint (epoch %zu, batch %zu) written to %s; continue with --resume\n",
+                 epoch + 1, batch, ckpt.c_str());
+  };
+  double test_accuracy = 0.0;
   for (std::size_t epoch = first_epoch; epoch < static_cast<std::size_t>(cfg.epochs); ++epoch) {
     TerminalProgress progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(cfg.epochs));
     topt.first_batch = epoch == first_epoch ? first_batch : 0;
     std::size_t done = topt.first_batch;
     topt.batches_done = &done;
-    EpochStats tr;
+    EpochStats tr, te;
     try {
       tr = train_epoch(net, train, epoch, topt, ctx, RunControl{&progress, &interrupt_token()});
     } catch (const Cancelled&) {
-      write_checkpoint(ckpt, cfg, net, *opt, epoch, done, g.seed);
-      std::fprintf(stderr, "\ninterrupted: checkpoint (epoch %zu, batch %zu) written to %s; continue with --resume\n",
-                   epoch + 1, done, ckpt.c_str());
+      interrupted(epoch, done);
       throw;
     }
-    const EpochStats te = evaluate(net, test, 1000, ctx, RunControl{nullptr, &interrupt_token()});
+    try {
+      te = evaluate(net, test, 1000, ctx, RunControl{nullptr, &interrupt_token()});
+    } catch (const Cancelled&) {
+      interrupted(epoch + 1, 0);
+      throw;
+    }
+    test_accuracy = te.accuracy;
     history.push_back({{"epoch", epoch + 1},
                        {"lr", tr.lr},
                        {"train_loss", tr.loss},
@@ -94,21 +106,22 @@ int run_train(const TrainCliOptions& o, const Globals& g) {
       std::printf("epoch %zu/%d: lr %.4g, train loss %.4f, train accuracy %.2f %%, test accuracy %.2f %%\n", epoch + 1,
                   cfg.epochs, tr.lr, tr.loss, 100 * tr.accuracy, 100 * te.accuracy);
   }
-  const EpochStats final_test = evaluate(net, test, 1000, ctx, RunControl{nullptr, &interrupt_token()});
+  if (history.empty())  // resumed after the last epoch's training
+    test_accuracy = evaluate(net, test, 1000, ctx, RunControl{nullptr, &interrupt_token()}).accuracy;
   write_result(o.output, io::RunInfo{train_config_toml(cfg), g.seed, "train"}, [&](io::ResultFile& out) {
     io::write_weights(out, net, io::ModelInfo{cfg.model, net.output_shape(1).sample_size(), net.input_shape()});
-    out.write_attribute("test_accuracy", final_test.accuracy, "model");
+    out.write_attribute("test_accuracy", test_accuracy, "model");
   });
   std::filesystem::remove(ckpt);
   if (o.json)
     std::cout << nlohmann::json{{"model", cfg.model},
                                 {"output", o.output},
-                                {"test_accuracy", final_test.accuracy},
+                                {"test_accuracy", test_accuracy},
                                 {"epochs", history}}
                      .dump(2)
               << '\n';
   else
-    std::printf("test accuracy %.2f %%; weights written to %s\n", 100 * final_test.accuracy, o.output.c_str());
+    std::printf("test accuracy %.2f %%; weights written to %s\n", 100 * test_accuracy, o.output.c_str());
   return kOk;
 }
 

@@ -20,10 +20,13 @@ const ParamTable<WeightMappingParams>& WeightMappingParams::table() {
              "aihwkit SinglePairConductanceConverter(g_max=25, g_min=0) (aihwkit.md, device_physics.md 3.1)");
     tab.real("g_max_S", &P::g_max_S, "S", Range::positive(), "conductance of a device representing max |W|",
              "aihwkit SinglePairConductanceConverter g_max = 25 uS (aihwkit.md, device_physics.md 3.1)");
-    tab.choice("scale", &P::scale, {"per-tile", "per-column"},
-               "weight scale s: max |W| over the tile or over each output column",
+    tab.choice("scale", &P::scale, {"per-tile", "per-column", "fixed"},
+               "weight scale s: max |W| over the tile or over each output column, or fixed_scale",
                "aihwkit maps the tile abs-max (weight_scaling_omega) or column-wise (weight_scaling_columnwise) "
                "(aihwkit.md)");
+    tab.real("fixed_scale", &P::fixed_scale, "1", Range::positive(),
+             "weight mapped to the full device range with scale = \"fixed\" (larger weights are clipped)",
+             "aihwkit trains in device units with bounds w_max = 0.6 (aihwkit.md 1.3); 1.0 = unit weights");
     tab.integer("weight_bits", &P::weight_bits, "1", Range::closed(1, 32),
                 "magnitude bits of bit-sliced weights (sign carried by the differential pair)",
                 "CrossSim ISAAC.json preset: 16-bit weights (crosssim_memtorch.md)");
@@ -50,9 +53,11 @@ const ParamTable<WeightMappingParams>& WeightMappingParams::table() {
 namespace {
 
 // Scale of each logical column: the abs-max over the scope; 1 for an all-zero scope.
-arma::vec column_scales(const arma::mat& W, const std::string& scale) {
+arma::vec column_scales(const arma::mat& W, const std::string& scale, double fixed_scale) {
   arma::vec s(W.n_cols);
-  if (scale == "per-column") {
+  if (scale == "fixed") {
+    s.fill(fixed_scale);
+  } else if (scale == "per-column") {
     for (arma::uword j = 0; j < W.n_cols; ++j) s(j) = arma::abs(W.col(j)).max();
   } else {
     s.fill(arma::abs(W).max());
@@ -92,7 +97,7 @@ void map_differential(const arma::mat& W, const WeightMappingParams& p, MappedWe
     const double inv_s = 1.0 / m.column_scale(j);
     for (arma::uword i = 0; i < m.inputs; ++i) {
       const double w = W(i, j);
-      const double g = p.g_min_S + dG * to_levels(std::abs(w) * inv_s, p.conductance_levels);
+      const double g = p.g_min_S + dG * to_levels(std::min(std::abs(w) * inv_s, 1.0), p.conductance_levels);
       m.G_S(i, 2 * j) = w > 0 ? g : p.g_min_S;
       m.G_S(i, 2 * j + 1) = w < 0 ? g : p.g_min_S;
     }
@@ -111,7 +116,7 @@ void map_reference(const arma::mat& W, const WeightMappingParams& p, MappedWeigh
     // devices are written relative to g_mid so a zero weight equals the reference bit for
     // bit and cancels exactly.
     for (arma::uword i = 0; i < m.inputs; ++i) {
-      const double w = W(i, j) * inv_s;
+      const double w = std::clamp(W(i, j) * inv_s, -1.0, 1.0);  // clips only with scale = "fixed"
       m.G_S(i, j) = p.conductance_levels < 2 ? g_mid + 0.5 * dG * w
                                              : p.g_min_S + dG * to_levels(0.5 + 0.5 * w, p.conductance_levels);
     }
@@ -177,7 +182,7 @@ MappedWeights map_weights(const arma::mat& W, const WeightMappingParams& params,
   m.scheme = params.scheme;
   m.inputs = W.n_rows;
   m.outputs = W.n_cols;
-  m.column_scale = column_scales(W, params.scale);
+  m.column_scale = column_scales(W, params.scale, params.fixed_scale);
   m.weight_per_S.set_size(m.outputs);
   m.slice_weights = arma::vec{1.0};
   if (params.scheme == "differential")

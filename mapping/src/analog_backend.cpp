@@ -28,6 +28,8 @@ AnalogBackend::AnalogBackend(AnalogBackendOptions options) : opt_(std::move(opti
   if (opt_.drift_compensation != "none" && opt_.drift_compensation != "global")
     throw ConfigError("analog.drift_compensation",
                       "expected \"none\" or \"global\", got \"" + opt_.drift_compensation + "\"");
+  if (opt_.backward != "digital" && opt_.backward != "analog")
+    throw ConfigError("analog.backward", "expected \"digital\" or \"analog\", got \"" + opt_.backward + "\"");
   if (opt_.tile_inputs == 0 || opt_.tile_outputs == 0)
     throw ConfigError("analog.tile", "tile_inputs and tile_outputs must be > 0");
 }
@@ -101,8 +103,56 @@ void AnalogBackend::forward(const MatVecId& id, const arma::fmat& W, const arma:
   Y = Yt.t();
 }
 
-void AnalogBackend::backward(const MatVecId&, const arma::fmat& W, const arma::fmat& dY, arma::fmat& dX) {
-  dX = W.t() * dY;
+void AnalogBackend::backward(const MatVecId& id, const arma::fmat& W, const arma::fmat& dY, arma::fmat& dX) {
+  if (opt_.backward != "analog") {
+    dX = W.t() * dY;
+    return;
+  }
+  Matrix& m = tiles_for(id, W);
+  const std::size_t ncol = m.col_start.size();
+  // Transposed reads: each tile maps its output block of dY to its input block of dX.
+  const arma::fmat dYt = dY.t();
+  arma::fmat dXt(dY.n_cols, m.K, arma::fill::zeros), d;
+  for (std::size_t r = 0; r < m.row_start.size(); ++r)
+    for (std::size_t c = 0; c < ncol; ++c) {
+      AnalogTile& tile = m.tiles[r * ncol + c];
+      tile.backward(arma::fmat(dYt.cols(m.col_start[c], m.col_start[c] + tile.outputs() - 1)), d);
+      dXt.cols(m.row_start[r], m.row_start[r] + tile.inputs() - 1) += d;
+    }
+  dX = dXt.t();
+}
+
+void AnalogBackend::update(const MatVecId& id, const arma::fmat& X, const arma::fmat& dY, double lr) {
+  const auto it = matrices_.find({id.layer, id.group});
+  if (it == matrices_.end() || it->second->stale)
+    throw ConfigError(id.name, "in-situ update before the tiles were programmed (run a forward first)");
+  Matrix& m = *it->second;
+  if (X.n_rows != m.K || dY.n_rows != m.M || X.n_cols != dY.n_cols)
+    throw ConfigError(id.name, "in-situ update: X must be " + std::to_string(m.K) + " x B and dY " +
+                                   std::to_string(m.M) + " x B with the same B");
+  const std::size_t ncol = m.col_start.size();
+  const arma::fmat Xt = X.t(), dYt = dY.t();
+  for (std::size_t r = 0; r < m.row_start.size(); ++r)
+    for (std::size_t c = 0; c < ncol; ++c) {
+      AnalogTile& tile = m.tiles[r * ncol + c];
+      tile.update(arma::fmat(Xt.cols(m.row_start[r], m.row_start[r] + tile.inputs() - 1)),
+                  arma::fmat(dYt.cols(m.col_start[c], m.col_start[c] + tile.outputs() - 1)), lr);
+    }
+}
+
+arma::fmat AnalogBackend::weights(const MatVecId& id) const {
+  const auto it = matrices_.find({id.layer, id.group});
+  if (it == matrices_.end()) throw ConfigError(id.name, "has no tiles yet");
+  const Matrix& m = *it->second;
+  const std::size_t ncol = m.col_start.size();
+  arma::fmat W(m.M, m.K);
+  for (std::size_t r = 0; r < m.row_start.size(); ++r)
+    for (std::size_t c = 0; c < ncol; ++c) {
+      const AnalogTile& tile = m.tiles[r * ncol + c];
+      W.submat(m.col_start[c], m.row_start[r], m.col_start[c] + tile.outputs() - 1,
+               m.row_start[r] + tile.inputs() - 1) = arma::conv_to<arma::fmat>::from(tile.weights().t());
+    }
+  return W;
 }
 
 void AnalogBackend::weights_changed(const MatVecId& id) {

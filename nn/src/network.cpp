@@ -131,6 +131,7 @@ void Network::backward(const Tensor& d_output, const LayerContext& ctx) {
 }
 
 const Tensor& Network::activation(std::size_t node) const { return impl_->acts.at(node); }
+const Tensor& Network::gradient(std::size_t node) const { return impl_->grads.at(node); }
 
 std::vector<Param*> Network::params() {
   std::vector<Param*> out;

@@ -52,7 +52,7 @@ std::string where_of(const std::function<void()>& f) {
 
 TEST_CASE("weight mapping table: every field has a source, defaults are valid", "[crossbar][weight_mapping]") {
   const auto& t = WeightMappingParams::table();
-  REQUIRE(t.entries().size() == 8);
+  REQUIRE(t.entries().size() == 9);
   for (const auto& e : t.entries()) CHECK_FALSE(e.source.empty());
   ProblemList problems;
   t.validate_struct(WeightMappingParams{}, "weight_mapping", problems);
@@ -322,4 +322,23 @@ TEST_CASE("bad weight-mapping input throws ConfigError with the key path", "[cro
   const MappedWeights m = map_weights(W, params("differential"));
   CHECK(where_of([&] { unmap_outputs(arma::mat(2, 3), m, 0.2); }) == "column_currents");
   CHECK(where_of([&] { unmap_outputs(arma::mat(2, 4), m, 0.0); }) == "v_read_V");
+}
+
+TEST_CASE("fixed scale maps |W| = fixed_scale to the device range and clips beyond", "[crossbar]") {
+  // By hand: fixed_scale 1, differential: W = 0.5 -> G+ = g_min + 0.5 dG; W = -2 clips to
+  // -1 -> G- = g_max; the read-back weights are 0.5 and -1.
+  WeightMappingParams p;
+  p.scale = "fixed";
+  p.fixed_scale = 1.0;
+  const arma::mat W{{0.5, -2.0}};
+  const MappedWeights m = map_weights(W, p);
+  CHECK(m.G_S(0, 0) == Approx(p.g_min_S + 0.5 * (p.g_max_S - p.g_min_S)));
+  CHECK(m.G_S(0, 3) == Approx(p.g_max_S));
+  const arma::mat back = unmap_weights(m);
+  CHECK(back(0, 0) == Approx(0.5));
+  CHECK(back(0, 1) == Approx(-1.0));
+  p.scheme = "reference-column";
+  const arma::mat back_ref = unmap_weights(map_weights(W, p));
+  CHECK(back_ref(0, 0) == Approx(0.5));
+  CHECK(back_ref(0, 1) == Approx(-1.0));
 }

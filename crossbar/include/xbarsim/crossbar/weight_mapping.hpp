@@ -3,8 +3,10 @@
 // turns physical column outputs back into logical outputs y = x W.
 //
 // W is inputs x outputs (rows = word lines). Let s_j be the scale of logical column j:
-// max |W| over the tile ("per-tile") or over column j ("per-column"); an all-zero scope
-// uses s = 1 (any value maps zeros to zeros). dG = g_max - g_min.
+// max |W| over the tile ("per-tile") or over column j ("per-column"), an all-zero scope
+// using s = 1 (any value maps zeros to zeros); or a fixed value ("fixed", for in-situ
+// training, where weights must be able to grow beyond their initial maximum: weights
+// beyond +-fixed_scale are clipped to the device range). dG = g_max - g_min.
 //
 // Schemes and physical column layout (rows of G are always the inputs):
 //  * "differential" (aihwkit SinglePairConductanceConverter, device_physics.md 3.1): the
@@ -42,7 +44,8 @@ struct WeightMappingParams {
   std::string scheme = "differential";  // "differential" | "reference-column" | "bit-sliced"
   double g_min_S = 0.0;                 // conductance of an unprogrammed / zero device
   double g_max_S = 25e-6;               // conductance representing max |W|
-  std::string scale = "per-tile";       // "per-tile" | "per-column"
+  std::string scale = "per-tile";       // "per-tile" | "per-column" | "fixed"
+  double fixed_scale = 1.0;             // s of "fixed": |W| = s maps to the full device range
   int weight_bits = 16;                 // magnitude bits of bit-sliced weights
   int slices = 8;                       // number of bit slices
   int bits_per_slice = 2;               // bits stored per slice (per device)

@@ -33,6 +33,7 @@ struct AnalogBackendOptions {
   std::size_t tile_outputs = 256;  // logical outputs per tile
   std::uint64_t seed = 1;
   std::string drift_compensation = "none";  // "none" | "global"
+  std::string backward = "digital";         // "digital" (W^T dY) | "analog" (the tiles' transposed read)
   /// Makes the device model of a tile (one per tile; required).
   std::function<std::unique_ptr<DeviceModel>()> device;
 };
@@ -47,6 +48,14 @@ class AnalogBackend final : public MatVecBackend {
   void backward(const MatVecId& id, const arma::fmat& W, const arma::fmat& dY, arma::fmat& dX) override;
   void weights_changed(const MatVecId& id) override;
 
+  /// In-situ training step on the tiles of one weight matrix: W <- W - lr dY X^T by the
+  /// tiles' pulsed outer-product update (AnalogTile::update; X is K x B inputs, dY is
+  /// M x B output gradients, nn layouts). The digital W the layer holds is not changed:
+  /// after in-situ updates the tiles are the weights (weights() reads them back).
+  void update(const MatVecId& id, const arma::fmat& X, const arma::fmat& dY, double lr);
+  /// The weights the tiles of a matrix hold now (M x K, nn layout); ConfigError if the
+  /// matrix has no tiles yet.
+  arma::fmat weights(const MatVecId& id) const;
   /// Reads the chip t_s seconds after programming from now on: programmed tiles drift to
   /// t_s; tiles programmed later (first use, weights_changed) drift to t_s right after
   /// programming, so the call may come before the first forward. t_s never decreases.

@@ -58,6 +58,9 @@ class Network {
   void backward(const Tensor& d_output, const LayerContext& ctx);
   /// Activation of a node from the last forward pass.
   const Tensor& activation(std::size_t node) const;
+  /// Gradient of the loss w.r.t. a node's output from the last backward pass (empty for
+  /// nodes nothing flowed back to); in-situ training reads the weighted layers' ones.
+  const Tensor& gradient(std::size_t node) const;
 
   std::vector<Param*> params();
   void zero_grad();

@@ -30,10 +30,7 @@ int main(int argc, char** argv) {
     const double acc_d = evaluate(m.net, test, 500, ctx).accuracy;
     const double digital_s = bench::seconds_since(t0);
     AnalogBackendOptions o;
-    o.tile.forward_dac.bits = 8;
-    o.tile.forward_adc.bits = 8;
-    o.tile.forward_io.out_noise = 0.04;
-    o.tile.tile.device_read_noise = "per-batch";
+    o.tile = inference_tile_defaults();
     o.drift_compensation = "global";
     o.device = [] { return std::make_unique<PcmStatisticalModel>(PcmStatisticalParams{}); };
     AnalogBackend analog(o);

@@ -1,6 +1,8 @@
 // Chip configuration of `xbarsim run` and `xbarsim map` (see run_setup.hpp).
 #include "run_setup.hpp"
 
+#include <xbarsim/mapping/analog_backend.hpp>
+
 #include <algorithm>
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/io/data_dirs.hpp>
@@ -31,12 +33,7 @@ void table_into(const toml::value& doc, const char* name, const std::string& fil
 RunSetup load_setup(const std::string& file) {
   RunSetup s;
   s.network = (io::data_dirs().front() / "models" / "lenet5-fashion-mnist.h5").string();
-  // Built-in default periphery: 8-bit DAC and ADC (issue 5), aihwkit's inference output
-  // noise 0.04, device read noise redrawn for every batch.
-  s.tile.forward_dac.bits = 8;
-  s.tile.forward_adc.bits = 8;
-  s.tile.forward_io.out_noise = 0.04;
-  s.tile.tile.device_read_noise = "per-batch";
+  s.tile = inference_tile_defaults();
   if (!file.empty()) {
     toml::value doc = io::read_toml_file(file);
     ProblemList problems;

@@ -23,6 +23,15 @@ double reference_readout(AnalogTile& tile) {
 }
 }  // namespace
 
+TileConfig inference_tile_defaults() {
+  TileConfig t;
+  t.forward_dac.bits = 8;
+  t.forward_adc.bits = 8;
+  t.forward_io.out_noise = 0.04;
+  t.tile.device_read_noise = "per-batch";
+  return t;
+}
+
 AnalogBackend::AnalogBackend(AnalogBackendOptions options) : opt_(std::move(options)) {
   if (!opt_.device) throw ConfigError("analog.device", "no device model given");
   if (opt_.drift_compensation != "none" && opt_.drift_compensation != "global")

@@ -90,10 +90,7 @@ TEST_CASE("PCM drift lowers LeNet-5 accuracy over time", "[mapping][analog]") {
   ctx.backend = &digital;
   const double acc_digital = evaluate(m.net, test, 250, ctx).accuracy;
   AnalogBackendOptions o;
-  o.tile.forward_dac.bits = 8;
-  o.tile.forward_adc.bits = 8;
-  o.tile.forward_io.out_noise = 0.04;
-  o.tile.tile.device_read_noise = "per-batch";
+  o.tile = inference_tile_defaults();
   o.drift_compensation = "global";
   o.device = [] { return std::make_unique<PcmStatisticalModel>(PcmStatisticalParams{}); };
   const std::vector<double> times{1.0, 3.15576e7};

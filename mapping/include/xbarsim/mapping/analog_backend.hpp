@@ -38,6 +38,11 @@ struct AnalogBackendOptions {
   std::function<std::unique_ptr<DeviceModel>()> device;
 };
 
+/// The inference periphery of the built-in `xbarsim run`: 8-bit DAC and ADC (issue 5),
+/// aihwkit's inference output noise 0.04 (StandardHWATrainingPreset uses 0.04), device
+/// read noise redrawn for every batch; everything else as TileConfig's defaults.
+TileConfig inference_tile_defaults();
+
 class AnalogBackend final : public MatVecBackend {
  public:
   /// ConfigError for a missing device factory or zero tile sizes.

@@ -16,6 +16,14 @@ const ParamTable<ChipParams>& ChipParams::table() {
                "one layer at a time, or all layers as a pipeline", "NeuroSim's default is layer-by-layer");
     tab.real("add_energy_J", &ChipParams::add_energy_J, "J", Range::non_negative(),
              "energy of one digital partial-sum addition", "Horowitz ISSCC 2014, 45 nm: 32-bit integer add 0.1 pJ");
+    tab.real("buffer_J_per_byte", &ChipParams::buffer_J_per_byte, "J", Range::non_negative(),
+             "activation buffer access energy per byte",
+             "Horowitz ISSCC 2014, 45 nm: 32 KB SRAM, 20 pJ per 64-bit read (digital_references.md 2.1)");
+    tab.real("activation_op_J", &ChipParams::activation_op_J, "J", Range::non_negative(),
+             "energy of one activation or pooling operation (a compare)",
+             "Horowitz ISSCC 2014, 45 nm: 8-bit integer add 0.03 pJ (digital_references.md 2.1)");
+    tab.integer("activation_bytes", &ChipParams::activation_bytes, "1", Range::closed(1, 8),
+                "bytes per activation in the buffers", "8-bit activations, matching the 8-bit DAC/ADC default");
     return tab;
   }();
   return t;
@@ -45,7 +53,13 @@ ChipReport place_and_cost(const std::vector<LayerShape>& layers, const TileCostI
     p.macs = l.macs();
     const double mvms = static_cast<double>(p.row_blocks * p.col_blocks * p.groups * p.positions);
     const double adds = static_cast<double>((p.row_blocks - 1) * p.cols * p.groups * p.positions);
-    p.energy_J = mvms * tc.energy_total_J + adds * chip.add_energy_J;
+    const double positions_groups = static_cast<double>(p.positions * p.groups);
+    const double buffer_J =
+        positions_groups * static_cast<double>((p.rows + p.cols) * chip.activation_bytes) * chip.buffer_J_per_byte;
+    const double activation_J = positions_groups * static_cast<double>(p.cols) * chip.activation_op_J;
+    p.energy_J = mvms * tc.energy_total_J + adds * chip.add_energy_J + buffer_J + activation_J;
+    r.buffer_energy_J += buffer_J;
+    r.activation_energy_J += activation_J;
     p.latency_s = static_cast<double>((p.positions + rep - 1) / rep) * tc.latency_total_s;
     slowest_stage_s = std::max(slowest_stage_s, p.latency_s);
     r.tiles += p.tiles;

@@ -31,8 +31,12 @@ TEST_CASE("placement counts tiles and utilisation by hand; costs roll up", "[map
   CHECK(r.layers[0].col_utilisation == Approx(40.0 / 64.0));
   CHECK(r.layers[1].tiles == 2);
   CHECK(r.tiles == 8);
-  // Energy: 6 tile MVMs x 64 positions + 2 x 1, plus partial sums (3 - 1) 40 64 + (2 - 1) 10 adds.
-  const double e = (6 * 64 + 2) * tc.energy_total_J + (2 * 40 * 64 + 10) * 0.1e-12;
+  // Energy: 6 tile MVMs x 64 positions + 2 x 1, plus partial sums (3 - 1) 40 64 + (2 - 1) 10
+  // adds, buffers 64 (144 + 40) + 1 (100 + 10) bytes at 2.5 pJ, activations 64 40 + 10 at 0.03 pJ.
+  const double buffers = (64 * (144 + 40) + (100 + 10)) * 2.5e-12, acts = (64 * 40 + 10) * 0.03e-12;
+  const double e = (6 * 64 + 2) * tc.energy_total_J + (2 * 40 * 64 + 10) * 0.1e-12 + buffers + acts;
+  CHECK(r.buffer_energy_J == Approx(buffers));
+  CHECK(r.activation_energy_J == Approx(acts));
   CHECK(r.energy_per_image_J == Approx(e).epsilon(1e-12));
   CHECK(r.latency_per_image_s == Approx((64 + 1) * tc.latency_total_s));
   CHECK(r.area_m2 == Approx(8 * tc.area_total_m2));

@@ -11,10 +11,15 @@
 //   latency = layer-by-layer: sum_layers ceil(positions / replication) L_t
 //             pipelined: the same for the first image; throughput 1 / max_layer(stage time)
 //   area    = tiles A_t
+//           + positions groups (rows + cols) bytes E_buf                            (buffers)
+//           + positions groups cols E_act ]                                        (activation units)
 // so TOPS = 2 MACs / latency (layer-by-layer) or 2 MACs x throughput (pipelined), TOPS/W =
-// 2 MACs / energy. E_add is one digital accumulation (default: Horowitz 45 nm 32-bit
-// integer add, 0.1 pJ). Buffers, interconnect and activation units are not included
-// yet: the report says so in `excluded`.
+// 2 MACs / energy. E_add is one digital accumulation (Horowitz 45 nm 32-bit integer add,
+// 0.1 pJ); the buffers read each input vector once per row block position and write each
+// output once (E_buf per byte: Horowitz 32 KB SRAM, 20 pJ per 64-bit access); E_act is
+// one activation/pooling operation (an 8-bit compare ~ 8-bit add, 0.03 pJ). Buffer
+// accesses are taken to overlap the MVMs (no latency added). The interconnect is not
+// included yet: the report says so in `excluded`.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,6 +34,9 @@ struct ChipParams {
   int replication = 1;                       // copies of every layer (pipeline balance)
   std::string execution = "layer-by-layer";  // "layer-by-layer" | "pipelined"
   double add_energy_J = 0.1e-12;             // digital partial-sum accumulation
+  double buffer_J_per_byte = 2.5e-12;        // activation buffer (SRAM) access per byte
+  double activation_op_J = 0.03e-12;         // one activation / pooling operation
+  int activation_bytes = 1;                  // bytes per activation (8-bit)
   static const ParamTable<ChipParams>& table();
 };
 
@@ -50,7 +58,8 @@ struct ChipReport {
   std::uint64_t macs = 0;
   double area_m2 = 0, energy_per_image_J = 0, latency_per_image_s = 0, images_per_s = 0;
   double tops = 0, tops_per_w = 0, tops_per_mm2 = 0;
-  std::string excluded = "buffers, interconnect, activation and pooling units";
+  double buffer_energy_J = 0, activation_energy_J = 0;  // per image, included in energy_per_image_J
+  std::string excluded = "interconnect (H-tree / bus) energy and latency";
 };
 
 /// Places `layers` on tiles of `tile` (rows x cols logical) and rolls up the costs. An

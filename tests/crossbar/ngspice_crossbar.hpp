@@ -16,6 +16,33 @@
 
 namespace xbarsim::test {
 
+/// U(lo, hi) from a counter-based stream.
+inline double uniform(CounterRng& rng, double lo, double hi) { return lo + (hi - lo) * rng.uniform(); }
+
+/// A random crossbar problem drawn from the project RNG in a fixed order (G, r_row,
+/// r_col, r_source, r_sink, v): G in [1, 100] uS, wire segments in [wire_lo, wire_hi],
+/// driver and sink in [10, drive_hi] ohm, inputs in [-1, 1] V.
+struct RandomCrossbar {
+  arma::mat G;
+  WireParams w;
+  arma::rowvec v;
+};
+
+inline RandomCrossbar random_crossbar(std::size_t rows, std::size_t cols, const RngKey& key, std::uint32_t stream,
+                                      double wire_lo, double wire_hi, double drive_hi) {
+  CounterRng rng(key, stream);
+  RandomCrossbar p;
+  p.G.set_size(rows, cols);
+  for (auto& g : p.G) g = uniform(rng, 1e-6, 100e-6);
+  p.w.r_row_ohm = uniform(rng, wire_lo, wire_hi);
+  p.w.r_col_ohm = uniform(rng, wire_lo, wire_hi);
+  p.w.r_source_ohm = uniform(rng, 10.0, drive_hi);
+  p.w.r_sink_ohm = uniform(rng, 10.0, drive_hi);
+  p.v.set_size(rows);
+  for (auto& x : p.v) x = uniform(rng, -1.0, 1.0);
+  return p;
+}
+
 inline std::string spice_number(double x) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.17g", x);

@@ -21,28 +21,13 @@ using namespace xbarsim;
 
 namespace {
 
-double uniform(CounterRng& rng, double lo, double hi) { return lo + (hi - lo) * rng.uniform(); }
-
-struct Case {
-  arma::mat G;
-  WireParams w;
-  arma::rowvec v;
-};
+using Case = test::RandomCrossbar;
 
 // Random array: G 1-100 uS, wires 0.5-5 ohm, driver and sink 10-100 ohm, inputs in
 // [-1, 1] V (the ranges of test_solver_ngspice.cpp).
 Case random_problem(std::size_t rows, std::size_t cols, std::uint32_t stream) {
-  CounterRng rng(RngKey(11, rng_purpose("test.crossbar.cell_access")), stream);
-  Case p;
-  p.G.set_size(rows, cols);
-  for (auto& g : p.G) g = uniform(rng, 1e-6, 100e-6);
-  p.w.r_row_ohm = uniform(rng, 0.5, 5.0);
-  p.w.r_col_ohm = uniform(rng, 0.5, 5.0);
-  p.w.r_source_ohm = uniform(rng, 10.0, 100.0);
-  p.w.r_sink_ohm = uniform(rng, 10.0, 100.0);
-  p.v.set_size(rows);
-  for (auto& x : p.v) x = uniform(rng, -1.0, 1.0);
-  return p;
+  return test::random_crossbar(rows, cols, RngKey(11, rng_purpose("test.crossbar.cell_access")), stream, 0.5, 5.0,
+                               100.0);
 }
 
 // max_j |a_j - ref_j| / max(|ref_j|, 1e-3 max |ref|): relative error with a floor for
@@ -252,7 +237,7 @@ TEST_CASE("2T2R differential read-out and layout", "[crossbar][cell_access][ngsp
   test::require_ngspice();
   CounterRng rng(RngKey(11, rng_purpose("test.crossbar.cell_access")), 31);
   arma::mat W(6, 3);
-  for (auto& x : W) x = uniform(rng, -1.0, 1.0);
+  for (auto& x : W) x = test::uniform(rng, -1.0, 1.0);
   WeightMappingParams wm;
   wm.g_min_S = 1e-6;  // a finite off state (on/off 25), so every device is a SPICE resistor
   const MappedWeights m = map_weights(W, wm);
@@ -263,7 +248,7 @@ TEST_CASE("2T2R differential read-out and layout", "[crossbar][cell_access][ngsp
   CHECK(has_access_transistor(a));
   const arma::mat Gc = effective_cell_conductance(m.G_S, a);
   arma::rowvec v(6);
-  for (auto& x : v) x = uniform(rng, -0.5, 0.5);
+  for (auto& x : v) x = test::uniform(rng, -0.5, 0.5);
 
   WireParams w;  // table defaults: 1 ohm everywhere
   const arma::mat I = LinearCrossbarSolver(Gc, w).currents(arma::mat(v));

@@ -25,28 +25,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-double uniform(CounterRng& rng, double lo, double hi) { return lo + (hi - lo) * rng.uniform(); }
-
-struct Case {
-  arma::mat G;
-  WireParams w;
-  arma::rowvec v;
-};
+using Case = test::RandomCrossbar;
 
 // Random array in the ranges of the task: G 1-100 uS, wires 1-5 ohm, driver and sink
 // 10-50 ohm, inputs in [-1, 1] V.
 Case random_problem(std::size_t rows, std::size_t cols, std::uint32_t stream) {
-  CounterRng rng(RngKey(7, rng_purpose("test.crossbar.nonlinear")), stream);
-  Case p;
-  p.G.set_size(rows, cols);
-  for (auto& g : p.G) g = uniform(rng, 1e-6, 100e-6);
-  p.w.r_row_ohm = uniform(rng, 1.0, 5.0);
-  p.w.r_col_ohm = uniform(rng, 1.0, 5.0);
-  p.w.r_source_ohm = uniform(rng, 10.0, 50.0);
-  p.w.r_sink_ohm = uniform(rng, 10.0, 50.0);
-  p.v.set_size(rows);
-  for (auto& x : p.v) x = uniform(rng, -1.0, 1.0);
-  return p;
+  return test::random_crossbar(rows, cols, RngKey(7, rng_purpose("test.crossbar.nonlinear")), stream, 1.0, 5.0, 50.0);
 }
 
 // Sink currents (cols) then driver currents into the array (rows) from ngspice with

@@ -27,8 +27,6 @@ struct Case {
   std::uint32_t stream;
 };
 
-double uniform(CounterRng& rng, double lo, double hi) { return lo + (hi - lo) * rng.uniform(); }
-
 }  // namespace
 
 TEST_CASE("exact solver matches ngspice .op sink currents on random arrays", "[crossbar][solver][ngspice]") {
@@ -38,16 +36,11 @@ TEST_CASE("exact solver matches ngspice .op sink currents on random arrays", "[c
   double worst = 0.0;
   for (const Case c : {Case{4, 4, 1}, Case{8, 5, 2}, Case{5, 8, 3}, Case{16, 16, 4}}) {
     CAPTURE(c.rows, c.cols);
-    CounterRng rng(RngKey(99, rng_purpose("test.crossbar.ngspice")), c.stream);
-    arma::mat G(c.rows, c.cols);
-    for (auto& g : G) g = uniform(rng, 1e-6, 100e-6);
-    WireParams w;
-    w.r_row_ohm = uniform(rng, 0.5, 5.0);
-    w.r_col_ohm = uniform(rng, 0.5, 5.0);
-    w.r_source_ohm = uniform(rng, 10.0, 100.0);
-    w.r_sink_ohm = uniform(rng, 10.0, 100.0);
-    arma::rowvec v(c.rows);
-    for (auto& x : v) x = uniform(rng, -1.0, 1.0);
+    const test::RandomCrossbar p = test::random_crossbar(
+        c.rows, c.cols, RngKey(99, rng_purpose("test.crossbar.ngspice")), c.stream, 0.5, 5.0, 100.0);
+    const arma::mat& G = p.G;
+    const WireParams& w = p.w;
+    const arma::rowvec& v = p.v;
 
     const std::string tag = "linear_" + std::to_string(c.rows) + "x" + std::to_string(c.cols);
     const std::vector<double> spice = test::ngspice_crossbar(tag, G, w, v);

@@ -12,22 +12,6 @@ namespace {
 
 std::uint32_t lo32(std::uint64_t v) { return static_cast<std::uint32_t>(v & 0xffffffffu); }
 
-/// Input scale alpha_b of every vector (noise management).
-arma::fvec noise_management_scales(const arma::fmat& x, const MvmIoParams& io) {
-  if (io.noise_management == "abs-max") {
-    // Row-wise max |x| by walking the columns (contiguous), not arma's strided row reduction.
-    arma::fvec a(x.n_rows, arma::fill::zeros);
-    float* am = a.memptr();
-    for (arma::uword j = 0; j < x.n_cols; ++j) {
-      const float* col = x.colptr(j);
-      for (arma::uword b = 0; b < x.n_rows; ++b) am[b] = std::max(am[b], std::abs(col[b]));
-    }
-    return a;
-  }
-  const float alpha = io.noise_management == "constant" ? static_cast<float>(io.nm_thres) : 1.0f;
-  return arma::fvec(x.n_rows, arma::fill::value(alpha));
-}
-
 /// Output noise, saturation and ADC of one analog pass; marks vectors with a clipped output.
 void convert_outputs(arma::fmat& z, const arma::fmat& variance, const arma::uvec& samples, const Periphery& p,
                      std::uint64_t seed, StreamId id, arma::fmat& zq, std::vector<char>& clipped) {
@@ -54,6 +38,21 @@ void convert_outputs(arma::fmat& z, const arma::fmat& variance, const arma::uvec
 }
 
 }  // namespace
+
+arma::fvec noise_management_scales(const arma::fmat& x, const MvmIoParams& io) {
+  if (io.noise_management == "abs-max") {
+    // Row-wise max |x| by walking the columns (contiguous), not arma's strided row reduction.
+    arma::fvec a(x.n_rows, arma::fill::zeros);
+    float* am = a.memptr();
+    for (arma::uword j = 0; j < x.n_cols; ++j) {
+      const float* col = x.colptr(j);
+      for (arma::uword b = 0; b < x.n_rows; ++b) am[b] = std::max(am[b], std::abs(col[b]));
+    }
+    return a;
+  }
+  const float alpha = io.noise_management == "constant" ? static_cast<float>(io.nm_thres) : 1.0f;
+  return arma::fvec(x.n_rows, arma::fill::value(alpha));
+}
 
 void add_sample_noise(arma::fmat& z, const arma::uvec& samples, const RngKey& key, std::uint32_t tile_id,
                       std::uint32_t call, std::uint32_t pass, float sigma0, const arma::fmat& variance) {

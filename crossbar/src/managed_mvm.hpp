@@ -27,6 +27,9 @@ struct Periphery {
   const Adc& adc;
 };
 
+/// Input scale alpha_b of every vector x_b (row of x) under the noise management of `io`.
+arma::fvec noise_management_scales(const arma::fmat& x, const MvmIoParams& io);
+
 /// Runs x (batch x n_in) through the periphery; z (batch x n_out) receives the digital
 /// value of every ADC column, already multiplied back by the noise and bound management
 /// scales. Noise is keyed by (seed, purpose), StreamId{tile, call, pass} and the sample

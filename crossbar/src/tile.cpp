@@ -128,12 +128,19 @@ void AnalogTile::relax_to(double t_s) {
   t.fresh = false;
 }
 
+namespace {
+/// ConfigError naming `where` unless x has `cols` columns (`what`) and finite values.
+void check_batch(const arma::fmat& x, std::size_t cols, const char* where, const char* what) {
+  if (x.n_cols != cols)
+    throw ConfigError(where,
+                      "expected " + std::to_string(cols) + " columns (" + what + "), got " + std::to_string(x.n_cols));
+  if (!x.is_finite()) throw ConfigError(where, "contains NaN or infinite values");
+}
+}  // namespace
+
 void AnalogTile::forward(const arma::fmat& x, arma::fmat& y) {
   Impl& t = *impl_;
-  if (x.n_cols != t.inputs)
-    throw ConfigError("forward.x", "expected " + std::to_string(t.inputs) + " columns (tile inputs), got " +
-                                       std::to_string(x.n_cols));
-  if (!x.is_finite()) throw ConfigError("forward.x", "contains NaN or infinite values");
+  check_batch(x, t.inputs, "forward.x", "tile inputs");
   t.refresh();
   const std::uint64_t call = t.calls++;
   t.stats = MvmStats{};
@@ -166,10 +173,7 @@ void AnalogTile::forward(const arma::fmat& x, arma::fmat& y) {
 
 void AnalogTile::backward(const arma::fmat& d, arma::fmat& dx) {
   Impl& t = *impl_;
-  if (d.n_cols != t.outputs)
-    throw ConfigError("backward.d", "expected " + std::to_string(t.outputs) + " columns (tile outputs), got " +
-                                        std::to_string(d.n_cols));
-  if (!d.is_finite()) throw ConfigError("backward.d", "contains NaN or infinite values");
+  check_batch(d, t.outputs, "backward.d", "tile outputs");
   if (t.n_adc != t.outputs)
     throw ConfigError("mapping.scheme",
                       "the backward read needs the differential or reference-column mapping, not " + t.mapped.scheme);

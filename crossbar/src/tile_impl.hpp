@@ -8,6 +8,8 @@
 #include <xbarsim/crossbar/tile.hpp>
 #include <xbarsim/crossbar/transfer_matrix.hpp>
 
+#include "managed_mvm.hpp"
+
 namespace xbarsim {
 
 struct AnalogTile::Impl {
@@ -170,13 +172,9 @@ struct AnalogTile::Impl {
   static void calibrate_once(Adc& adc, bool& calibrated, const MvmIoParams& io, const arma::fmat& x,
                              const arma::fmat& W) {
     if (calibrated || adc.params().range_mode == "fixed") return;
+    // The ideal analog outputs the ADC will see: inputs scaled as noise management scales them.
     arma::fmat xs = x;
-    if (io.noise_management == "abs-max") {
-      const arma::fvec a = arma::conv_to<arma::fvec>::from(arma::max(arma::abs(x), 1));
-      xs.each_col() /= arma::clamp(a, 1e-30f, std::numeric_limits<float>::max());
-    } else if (io.noise_management == "constant") {
-      xs /= static_cast<float>(io.nm_thres);
-    }
+    xs.each_col() /= arma::clamp(detail::noise_management_scales(x, io), 1e-30f, std::numeric_limits<float>::max());
     adc.calibrate(arma::fmat(xs * W));
     calibrated = true;
   }

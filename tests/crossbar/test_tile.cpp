@@ -528,3 +528,37 @@ TEST_CASE("per-vector conductances with exact wires: the CG path equals the tran
   CHECK(max_rel(y_cg, arma::conv_to<arma::mat>::from(y_ref)) < 1e-5);
   CHECK(max_rel(y_ref, arma::conv_to<arma::mat>::from(x) * W) > 1e-3);  // IR drop is present
 }
+
+TEST_CASE("per-column ADC ranges calibrate on the first batch's noise-managed outputs", "[crossbar][tile]") {
+  // The range of column j becomes max_b |(x_b / alpha_b) W_j / s| (adc.hpp per-column mode),
+  // calibrated on the ideal outputs: the DAC-quantised outputs can exceed it by at most
+  // the DAC error and saturate there, so each output is within half a 6-bit LSB of that
+  // range (times alpha s) plus the 16-bit DAC error bound of the quantisation test above.
+  TileConfig c;
+  c.cell_access.cell = "0T1R";
+  c.forward_io.out_noise = 0.0;
+  c.forward_io.bound_management = "none";
+  c.forward_dac.bits = 16;  // a fine DAC and a coarse ADC: the ADC range decides the error
+  c.forward_adc.bits = 6;
+  c.forward_adc.range_mode = "per-column";
+  const arma::mat W = random_weights(48, 6, 90) * 0.7;
+  const arma::fmat x = random_inputs(20, 48, 91);
+  AnalogTile tile(exact_device(), c, 48, 6, 5);
+  tile.set_weights(W);
+  arma::fmat y;
+  tile.forward(x, y);
+  const double s = arma::abs(W).max(), lsb_dac = 2.0 / 65534.0;
+  const arma::mat xd = arma::conv_to<arma::mat>::from(x);
+  arma::mat xn = xd;
+  xn.each_col() /= arma::max(arma::abs(xd), 1);
+  const arma::mat ideal = xn * W / s;  // the calibration data, normalised
+  const arma::mat ref = xd * W;
+  for (arma::uword b = 0; b < x.n_rows; ++b) {
+    const double alpha = arma::abs(xd.row(b)).max();
+    for (arma::uword j = 0; j < W.n_cols; ++j) {
+      const double range = arma::abs(ideal.col(j)).max();
+      const double bound = alpha * s * (arma::accu(arma::abs(W.col(j))) / s * lsb_dac / 2 + range / 63.0);
+      CHECK(std::abs(y(b, j) - ref(b, j)) <= bound * 1.0001 + 1e-6);
+    }
+  }
+}

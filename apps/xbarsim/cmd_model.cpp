@@ -1,11 +1,13 @@
 // `xbarsim model summary NAME|FILE [--json]` and `xbarsim eval --model M (--dataset D |
 // --input X.h5) [-o Y.h5] [--json]`.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/io/model_loader.hpp>
 #include <xbarsim/io/result_file.hpp>
 #include <xbarsim/nn/dataset.hpp>
+#include <xbarsim/nn/layers.hpp>
 #include <xbarsim/nn/trainer.hpp>
 
 #include "commands.hpp"
@@ -71,13 +73,24 @@ int run_eval(const EvalOptions& o, const Globals& g) {
   Tensor logits;
   if (!o.dataset.empty()) {
     const ImageDataset data = load_named_dataset(o.dataset, "test", o.data_dir);
-    TerminalProgress progress("eval");
-    const EpochStats s = evaluate(m.net, data, o.batch, ctx, RunControl{&progress, &interrupt_token()});
     result["dataset"] = o.dataset;
-    result["samples"] = s.samples;
-    result["accuracy"] = s.accuracy;
-    result["loss"] = s.loss;
-    if (!o.output.empty()) logits = network_logits(m.net, data.images, o.batch, ctx);
+    result["samples"] = data.size();
+    if (o.output.empty()) {
+      TerminalProgress progress("eval");
+      const EpochStats s = evaluate(m.net, data, o.batch, ctx, RunControl{&progress, &interrupt_token()});
+      result["accuracy"] = s.accuracy;
+      result["loss"] = s.loss;
+    } else {  // one pass: accuracy and loss from the logits that are written anyway
+      logits = network_logits(m.net, data.images, o.batch, ctx);
+      const std::size_t k = logits.shape().sample_size();
+      std::size_t correct = 0;
+      for (std::size_t b = 0; b < data.size(); ++b) {
+        const float* z = logits.data() + b * k;
+        correct += static_cast<std::size_t>(std::max_element(z, z + k) - z) == data.labels[b];
+      }
+      result["accuracy"] = static_cast<double>(correct) / static_cast<double>(data.size());
+      result["loss"] = softmax_cross_entropy(logits, data.labels).loss;
+    }
   } else {
     const Tensor x = read_input_tensor(o.input, m.info.input);
     logits = network_logits(m.net, x, o.batch, ctx);

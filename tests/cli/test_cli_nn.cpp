@@ -110,7 +110,15 @@ TEST_CASE("train, Ctrl-C, --resume: the same weights as an uninterrupted run; ev
                                     " --dataset fashion-mnist --data-dir " + dir.path().string() + " --json");
   REQUIRE(ev.exit_code == 0);
   // stdout (the JSON) and the progress lines on stderr arrive merged: parse from the '{'.
-  CHECK(nlohmann::json::parse(ev.output.substr(ev.output.find('{')))["accuracy"].get<double>() > 0.9);
+  const double acc = nlohmann::json::parse(ev.output.substr(ev.output.find('{')))["accuracy"].get<double>();
+  CHECK(acc > 0.9);
+  // With -o the accuracy comes from the written logits (one pass): the same number.
+  const auto ev_o =
+      test::run_xbarsim("eval --model " + (dir / "full.h5").string() + " --dataset fashion-mnist --data-dir " +
+                        dir.path().string() + " --json -o " + (dir / "logits.h5").string());
+  REQUIRE(ev_o.exit_code == 0);
+  CHECK(nlohmann::json::parse(ev_o.output.substr(ev_o.output.find('{')))["accuracy"].get<double>() == acc);
+  CHECK(io::read_float_dataset(dir / "logits.h5", "logits").shape == std::vector<std::size_t>{100, 10});
 
   // eval --input: logits of the same images equal those of the dataset path.
   {

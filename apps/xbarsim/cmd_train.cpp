@@ -30,7 +30,7 @@ std::string checkpoint_path(const std::string& output) { return output + ".check
 void write_checkpoint(const std::string& path, const TrainConfig& cfg, Network& net, const Optimizer& opt,
                       std::size_t epoch, std::size_t batch, std::uint64_t seed) {
   write_result(path, io::RunInfo{train_config_toml(cfg), seed, "train checkpoint"}, [&](io::ResultFile& out) {
-    io::write_weights(out, net, io::ModelInfo{cfg.model, 0, net.input_shape()});
+    io::write_weights(out, net, io::ModelInfo{cfg.model, net.output_shape(1).sample_size(), net.input_shape()});
     out.write_attribute("epoch", static_cast<std::int64_t>(epoch), "checkpoint");
     out.write_attribute("batch", static_cast<std::int64_t>(batch), "checkpoint");
     const OptimizerState st = opt.state(net.params());

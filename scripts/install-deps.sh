@@ -9,6 +9,7 @@ packages=(
   # libraries (see shared/DEPENDENCIES.md for targets and traps)
   libarmadillo-dev libopenblas-dev libboost-dev libtbb-dev libhdf5-dev hdf5-tools
   libtoml11-dev libcli11-dev librandom123-dev nlohmann-json3-dev catch2 libsuitesparse-dev zlib1g-dev
+  libopenmpi-dev openmpi-bin
   # independent references used by the tests
   ngspice python3-numpy python3-h5py dataset-fashion-mnist python3-torch python3-onnx libonnx-dev libprotobuf-dev protobuf-compiler
 )

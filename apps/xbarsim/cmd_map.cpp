@@ -9,11 +9,15 @@
 #include <xbarsim/mapping/layer_shapes.hpp>
 #include <xbarsim/mapping/targets.hpp>
 
+#include <xbarsim/sweep/run_setup.hpp>
+
+#include "chip_report.hpp"
 #include "commands.hpp"
-#include "run_setup.hpp"
 
 namespace xbarsim::cli {
 namespace {
+
+using namespace xbarsim::sweep;
 
 struct MapOptions {
   std::string network, chip;
@@ -21,15 +25,22 @@ struct MapOptions {
   bool json = false;
 };
 
-std::vector<LayerShape> shapes_of(const std::string& network) {
-  if (network.size() > 4 && network.substr(network.size() - 4) == ".csv") return read_scalesim_topology(network);
-  return weighted_layer_shapes(io::load_model(network).net);
+// Layer shapes and the pooling work after each (none known for a topology CSV).
+struct NetworkShapes {
+  std::vector<LayerShape> layers;
+  std::vector<std::uint64_t> pooling;
+};
+NetworkShapes shapes_of(const std::string& network) {
+  if (network.size() > 4 && network.substr(network.size() - 4) == ".csv") return {read_scalesim_topology(network), {}};
+  const io::LoadedModel m = io::load_model(network);
+  return {weighted_layer_shapes(m.net), pooling_inputs(m.net)};
 }
 
 int run_map(const MapOptions& o) {
   const RunSetup setup = load_setup(o.chip);
-  const std::vector<LayerShape> shapes = shapes_of(o.network);
-  const ChipReport chip = place_and_cost(shapes, tile_cost_inputs(setup), setup.chip);
+  const NetworkShapes net = shapes_of(o.network);
+  const std::vector<LayerShape>& shapes = net.layers;
+  const ChipReport chip = place_and_cost(shapes, tile_cost_inputs(setup), setup.chip, net.pooling);
   std::vector<TargetCost> refs;
   for (const auto& t : o.targets) refs.push_back(evaluate_target(t, shapes));
   if (o.json) {
@@ -39,6 +50,7 @@ int run_map(const MapOptions& o) {
       nlohmann::json row{{"name", l.name},
                          {"macs", l.macs},
                          {"tiles", l.tiles},
+                         {"replication", l.replication},
                          {"row_utilisation", l.row_utilisation},
                          {"col_utilisation", l.col_utilisation},
                          {"analog", {{"latency_s", l.latency_s}, {"energy_J", l.energy_J}}}};
@@ -54,7 +66,8 @@ int run_map(const MapOptions& o) {
                             {"latency_s", chip.latency_per_image_s},
                             {"energy_J", chip.energy_per_image_J},
                             {"feasible", chip.feasible},
-                            {"message", chip.message}}}};
+                            {"message", chip.message}}},
+                          {"chip", chip_json(chip)}};
     for (const auto& r : refs)
       totals[r.target] = {{"cycles", r.total.cycles}, {"latency_s", r.total.latency_s}, {"energy_J", r.total.energy_J}};
     std::cout << nlohmann::json{{"network", o.network}, {"layers", layers}, {"totals", totals}}.dump(2) << '\n';
@@ -62,21 +75,23 @@ int run_map(const MapOptions& o) {
   }
   std::printf("%s on %zu x %zu tiles (%s): %zu tiles, %s\n\n", o.network.c_str(), setup.tile_rows, setup.tile_cols,
               setup.tech.c_str(), chip.tiles, chip.feasible ? "feasible" : chip.message.c_str());
-  std::printf("%-22s %12s %6s %7s %7s %12s %12s", "layer", "MACs", "tiles", "rows %", "cols %", "analog us",
+  std::printf("%-22s %12s %6s %5s %7s %7s %12s %12s", "layer", "MACs", "tiles", "repl", "rows %", "cols %", "analog us",
               "analog nJ");
   for (const auto& r : refs) std::printf(" %14s", (r.target + " us").c_str());
   std::printf("\n");
   for (std::size_t k = 0; k < chip.layers.size(); ++k) {
     const auto& l = chip.layers[k];
-    std::printf("%-22s %12llu %6zu %7.1f %7.1f %12.4g %12.4g", l.name.c_str(), static_cast<unsigned long long>(l.macs),
-                l.tiles, 100 * l.row_utilisation, 100 * l.col_utilisation, l.latency_s * 1e6, l.energy_J * 1e9);
+    std::printf("%-22s %12llu %6zu %5zu %7.1f %7.1f %12.4g %12.4g", l.name.c_str(),
+                static_cast<unsigned long long>(l.macs), l.tiles, l.replication, 100 * l.row_utilisation,
+                100 * l.col_utilisation, l.latency_s * 1e6, l.energy_J * 1e9);
     for (const auto& r : refs) std::printf(" %14.4g", r.layers[k].latency_s * 1e6);
     std::printf("\n");
   }
-  std::printf("%-22s %12llu %6zu %7s %7s %12.4g %12.4g", "total", static_cast<unsigned long long>(chip.macs),
-              chip.tiles, "", "", chip.latency_per_image_s * 1e6, chip.energy_per_image_J * 1e9);
+  std::printf("%-22s %12llu %6zu %5s %7s %7s %12.4g %12.4g", "total", static_cast<unsigned long long>(chip.macs),
+              chip.tiles, "", "", "", chip.latency_per_image_s * 1e6, chip.energy_per_image_J * 1e9);
   for (const auto& r : refs) std::printf(" %14.4g", r.total.latency_s * 1e6);
-  std::printf("\n");
+  std::printf("\n\n");
+  print_chip_breakdown(chip);
   return kOk;
 }
 

@@ -1,41 +1,21 @@
-// `xbarsim run [CONFIG.toml] [-o report.h5] [--json]`: the main job. A trained network on
-// its test set, mapped on crossbar tiles: digital accuracy, analog accuracy after 1 s,
-// 1 h, 1 day and 1 year of drift with and without global drift compensation, and the
-// chip's area, energy and latency per image. Without a config it runs the built-in
-// default: the shipped LeNet-5 on Fashion-MNIST, PCM (pcm-joshi2020) 1T1R tiles of
-// 256 x 256 with 8-bit DAC and ADC, 22 nm.
-//
-// Config (every key optional): network (zoo name, .onnx or weights .h5), device (preset
-// name or file), tech (preset), images (0 = the whole test set), and tables [tile]
-// (TileParams), [mapping], [dac], [adc], [io] (forward periphery), [chip] (ChipParams).
+// `xbarsim run [CONFIG.toml] [-o report.h5] [--json]`: the main job (sweep/main_job.hpp
+// has what it computes and the configuration keys) as a table, JSON and an HDF5 report.
 #include <array>
 #include <cstdio>
 #include <iostream>
 #include <xbarsim/core/error.hpp>
-#include <xbarsim/core/parallel.hpp>
-#include <xbarsim/io/data_dirs.hpp>
-#include <xbarsim/io/device_preset.hpp>
-#include <xbarsim/io/model_loader.hpp>
 #include <xbarsim/io/result_file.hpp>
-#include <xbarsim/io/tile_config.hpp>
-#include <xbarsim/io/toml_params.hpp>
-#include <xbarsim/mapping/analog_backend.hpp>
 #include <xbarsim/mapping/chip.hpp>
-#include <xbarsim/mapping/layer_shapes.hpp>
 #include <xbarsim/mapping/targets.hpp>
-#include <xbarsim/nn/trainer.hpp>
+#include <xbarsim/sweep/main_job.hpp>
 
+#include "chip_report.hpp"
 #include "commands.hpp"
-#include "nn_support.hpp"
-#include "run_setup.hpp"
 
 namespace xbarsim::cli {
 namespace {
 
-constexpr std::array<double, 4> kTimes_s{1.0, 3600.0, 86400.0, 3.15576e7};
-constexpr std::array<const char*, 4> kTimeNames{"1 s", "1 h", "1 day", "1 year"};
-// The digital references of the default report (issue 5).
-constexpr std::array<const char*, 3> kReferences{"gpu-h100", "eyeriss", "fpga-zhang2015-vc707"};
+using namespace xbarsim::sweep;
 
 struct RunOptions {
   std::string config, output;
@@ -43,90 +23,30 @@ struct RunOptions {
 };
 
 int run_main(const RunOptions& o, const Globals& g) {
-  const RunSetup s = load_setup(o.config);
-  io::LoadedModel model = io::load_model(s.network);
-  ImageDataset test = load_named_dataset("fashion-mnist", "test", "");
-  if (s.images > 0 && s.images < test.size()) test = slice(test, 0, s.images);
-  const io::DevicePreset preset = io::find_device_preset(s.device);
-  const ParamValues device_values = preset.resolved();
   TerminalProgress progress("run");
-  std::size_t done = 0;
-  const std::size_t steps = 1 + kTimes_s.size() * 2;
-  progress.update(done, steps, "evaluations");
-
-  DigitalBackend digital;
-  LayerContext ctx;
-  ctx.backend = &digital;
-  ctx.seed = g.seed;
-  const double acc_digital = evaluate(model.net, test, 500, ctx, RunControl{nullptr, &interrupt_token()}).accuracy;
-  progress.update(++done, steps, "evaluations");
-
-  // One programmed chip per time point (same seed: the same chip observed at four times;
-  // the drift of each device is fixed at programming), evaluated in parallel.
-  std::array<double, kTimes_s.size()> acc_raw{}, acc_comp{};
-  std::vector<Network> nets;
-  for (std::size_t k = 0; k < kTimes_s.size(); ++k) nets.push_back(io::load_model(s.network).net);
-  std::mutex progress_mutex;
-  parallel_blocks(kTimes_s.size(), 1, [&](std::size_t k0, std::size_t k1) {
-    for (std::size_t k = k0; k < k1; ++k) {
-      AnalogBackendOptions ao;
-      ao.tile = s.tile;
-      ao.tile_inputs = s.tile_rows;
-      ao.tile_outputs = s.tile_cols;
-      ao.seed = g.seed;
-      ao.drift_compensation = "global";
-      ao.device = [&] { return preset.family->make(device_values); };
-      AnalogBackend analog(ao);
-      LayerContext c = ctx;
-      c.backend = &analog;
-      // Program (first forward), then drift to t and read both ways.
-      Tensor one(Shape{1, test.images.shape().c, test.images.shape().h, test.images.shape().w});
-      nets[k].forward(one, c);
-      analog.relax_to(kTimes_s[k]);
-      analog.use_compensation(false);
-      acc_raw[k] = evaluate(nets[k], test, 500, c, RunControl{nullptr, &interrupt_token()}).accuracy;
-      {
-        std::lock_guard lock(progress_mutex);
-        progress.update(++done, steps, "evaluations");
-      }
-      analog.use_compensation(true);
-      acc_comp[k] = evaluate(nets[k], test, 500, c, RunControl{nullptr, &interrupt_token()}).accuracy;
-      std::lock_guard lock(progress_mutex);
-      progress.update(++done, steps, "evaluations");
-    }
-  });
-
-  // Chip cost: tile costs from the tech preset, one tile = tile_rows x tile_cols logical.
-  const TileCostInputs tc = tile_cost_inputs(s);
-  const ChipReport chip = place_and_cost(weighted_layer_shapes(model.net), tc, s.chip);
-
-  const std::vector<LayerShape> shapes = weighted_layer_shapes(model.net);
-  std::vector<TargetCost> refs;
-  for (const char* name : kReferences) refs.push_back(evaluate_target(name, shapes));
+  const MainJobReport rep = run_main_job(load_setup(o.config), g.seed, RunControl{&progress, &interrupt_token()});
+  const RunSetup& s = rep.setup;
+  const ChipReport& chip = rep.chip;
+  const std::vector<TargetCost>& refs = rep.references;
+  const double acc_digital = rep.digital_accuracy;
+  const auto& acc_raw = rep.accuracy;
+  const auto& acc_comp = rep.accuracy_compensated;
+  const auto& kTimes_s = kDriftTimes_s;
+  const auto& kTimeNames = kDriftTimeNames;
 
   nlohmann::json j{{"network", s.network},
                    {"device", s.device},
                    {"tech", s.tech},
-                   {"images", test.size()},
+                   {"images", rep.images},
                    {"digital_accuracy", acc_digital}};
+  for (const CompressionReport& r : rep.compression)
+    j["compression"].push_back({{"transform", r.transform},
+                                {"params_before", r.params_before},
+                                {"params_after", r.params_after},
+                                {"nonzero_weights_after", r.nonzero_after}});
   for (std::size_t k = 0; k < kTimes_s.size(); ++k)
     j["analog"].push_back({{"t_s", kTimes_s[k]}, {"accuracy", acc_raw[k]}, {"accuracy_compensated", acc_comp[k]}});
-  j["chip"] = {{"feasible", chip.feasible},
-               {"tiles", chip.tiles},
-               {"area_m2", chip.area_m2},
-               {"energy_per_image_J", chip.energy_per_image_J},
-               {"latency_per_image_s", chip.latency_per_image_s},
-               {"tops_per_w", chip.tops_per_w},
-               {"tops_per_mm2", chip.tops_per_mm2},
-               {"excluded", chip.excluded}};
-  for (const auto& l : chip.layers)
-    j["chip"]["layers"].push_back({{"name", l.name},
-                                   {"tiles", l.tiles},
-                                   {"macs", l.macs},
-                                   {"row_utilisation", l.row_utilisation},
-                                   {"col_utilisation", l.col_utilisation},
-                                   {"energy_J", l.energy_J},
-                                   {"latency_s", l.latency_s}});
+  j["chip"] = chip_json(chip);
   for (const TargetCost& r : refs)
     j["references"].push_back({{"target", r.target},
                                {"latency_per_image_s", r.total.latency_s},
@@ -174,10 +94,15 @@ int run_main(const RunOptions& o, const Globals& g) {
     std::cout << j.dump(2) << '\n';
     return kOk;
   }
-  std::printf("\n%s on Fashion-MNIST (%zu test images)\n", s.network.c_str(), test.size());
+  std::printf("\n%s on Fashion-MNIST (%zu test images)\n", s.network.c_str(), rep.images);
   std::printf("chip: %s tiles %zu x %zu (%s, %s), %d-bit DAC, %d-bit ADC, %s\n\n", s.device.c_str(), s.tile_rows,
               s.tile_cols, s.tile.cell_access.cell.c_str(), s.tile.mapping.scheme.c_str(), s.tile.forward_dac.bits,
               s.tile.forward_adc.bits, s.tech.c_str());
+  for (const CompressionReport& r : rep.compression)
+    std::printf("compression %s: %llu -> %llu parameters, %llu nonzero weights\n", r.transform.c_str(),
+                static_cast<unsigned long long>(r.params_before), static_cast<unsigned long long>(r.params_after),
+                static_cast<unsigned long long>(r.nonzero_after));
+  if (!rep.compression.empty()) std::printf("\n");
   std::printf("%-34s %8s %8s %8s %8s\n", "accuracy (%)", kTimeNames[0], kTimeNames[1], kTimeNames[2], kTimeNames[3]);
   std::printf("%-34s %8.2f\n", "digital", 100 * acc_digital);
   std::printf("%-34s %8.2f %8.2f %8.2f %8.2f\n", "analog, no drift compensation", 100 * acc_raw[0], 100 * acc_raw[1],
@@ -187,7 +112,8 @@ int run_main(const RunOptions& o, const Globals& g) {
   std::printf("chip (%s): %zu tiles, %.4g mm^2, %.4g nJ and %.4g us per image, %.3g TOPS/W, %.3g TOPS/mm^2\n",
               chip.feasible ? "feasible" : chip.message.c_str(), chip.tiles, chip.area_m2 * 1e6,
               chip.energy_per_image_J * 1e9, chip.latency_per_image_s * 1e6, chip.tops_per_w, chip.tops_per_mm2);
-  std::printf("  (not yet included: %s)\n\n", chip.excluded.c_str());
+  print_chip_breakdown(chip);
+  std::printf("  (not included: %s)\n\n", chip.excluded.c_str());
   std::printf("%-34s %14s %14s %10s\n", "same network, per image", "latency us", "energy nJ", "TOPS/W");
   std::printf("%-34s %14.4g %14.4g %10.3g\n", "analog chip", chip.latency_per_image_s * 1e6,
               chip.energy_per_image_J * 1e9, chip.tops_per_w);

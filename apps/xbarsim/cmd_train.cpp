@@ -9,6 +9,7 @@
 #include <xbarsim/io/nn_weights.hpp>
 #include <xbarsim/io/result_file.hpp>
 #include <xbarsim/io/toml_params.hpp>
+#include <xbarsim/mapping/hwa_backend.hpp>
 #include <xbarsim/nn/trainer.hpp>
 #include <xbarsim/nn/zoo.hpp>
 
@@ -64,10 +65,16 @@ int run_train(const TrainCliOptions& o, const Globals& g) {
     first_batch = static_cast<std::size_t>(*io::read_number_attribute(ckpt, "checkpoint/batch"));
     opt->set_state(net.params(), read_optimizer_state(ckpt));
   }
+  // Evaluation reads the clean weights; hardware-aware training perturbs the training passes.
   DigitalBackend backend;
+  HwaBackend hwa(HwaParams{cfg.hwa_modifier, cfg.hwa_std_dev, cfg.hwa_res, static_cast<std::uint64_t>(cfg.seed)});
   LayerContext ctx;
   ctx.backend = &backend;
   ctx.seed = static_cast<std::uint64_t>(cfg.seed);
+  LayerContext train_ctx = ctx;
+  if (cfg.hwa_modifier != "none") train_ctx.backend = &hwa;
+  const std::size_t n = train.size(), b = topt.batch_size;
+  const std::size_t steps_per_epoch = b == 0 ? 1 : (n + b - 1) / b;
   nlohmann::json history = nlohmann::json::array();
   // Ctrl-C anywhere writes a checkpoint at the last complete step: inside an epoch its
   // batch, during an evaluation the start of the next epoch.
@@ -84,7 +91,10 @@ int run_train(const TrainCliOptions& o, const Globals& g) {
     topt.batches_done = &done;
     EpochStats tr, te;
     try {
-      tr = train_epoch(net, train, epoch, topt, ctx, RunControl{&progress, &interrupt_token()});
+      // The modifier's noise is keyed by the step, so a resumed run draws what an
+      // uninterrupted one would.
+      hwa.set_pass(static_cast<std::uint32_t>(epoch * steps_per_epoch + topt.first_batch));
+      tr = train_epoch(net, train, epoch, topt, train_ctx, RunControl{&progress, &interrupt_token()});
     } catch (const Cancelled&) {
       interrupted(epoch, done);
       throw;

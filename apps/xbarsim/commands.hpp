@@ -17,4 +17,6 @@ void register_model_commands(CLI::App& app, const Globals& globals, Action& acti
 void register_train_command(CLI::App& app, const Globals& globals, Action& action);
 void register_run_command(CLI::App& app, const Globals& globals, Action& action);
 void register_map_commands(CLI::App& app, const Globals& globals, Action& action);
+void register_compress_command(CLI::App& app, const Globals& globals, Action& action);
+void register_sweep_commands(CLI::App& app, const Globals& globals, Action& action);
 }  // namespace xbarsim::cli

@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   register_train_command(app, globals, action);
   register_run_command(app, globals, action);
   register_map_commands(app, globals, action);
+  register_compress_command(app, globals, action);
+  register_sweep_commands(app, globals, action);
 
   try {
     app.parse(argc, argv);

@@ -34,6 +34,15 @@ const ParamTable<TrainConfig>& TrainConfig::table() {
     tab.real("gamma", &TrainConfig::gamma, "1", Range::positive(), "decay factor (step, exponential schedules)",
              "torch StepLR gamma default 0.1");
     tab.integer("seed", &TrainConfig::seed, "1", Range::closed(0, 2147483647), "shuffling and stochastic layers", "1");
+    tab.choice("hwa_modifier", &TrainConfig::hwa_modifier, {"none", "add-normal", "mult-normal", "discretize"},
+               "hardware-aware training: weight modifier of every training forward/backward (hwa_backend.hpp)",
+               "none: plain digital training");
+    tab.real("hwa_std_dev", &TrainConfig::hwa_std_dev, "1", Range::non_negative(),
+             "relative noise of add-normal / mult-normal",
+             "aihwkit WeightModifierParameter std_dev default 0.0; 0.02 chosen");
+    tab.real("hwa_res", &TrainConfig::hwa_res, "1", Range::closed(0.0, 1.0),
+             "grid step of discretize, fraction of w_max",
+             "aihwkit WeightModifierParameter res default 1/127 (8 bits)");
     return tab;
   }();
   return t;

@@ -22,6 +22,10 @@ struct TrainConfig {
   int step_size = 5;   // step schedule, epochs
   double gamma = 0.1;  // step / exponential schedules
   int seed = 1;        // shuffling and stochastic layers
+  // Hardware-aware training (mapping/hwa_backend.hpp): weight modifier of the training passes.
+  std::string hwa_modifier = "none";
+  double hwa_std_dev = 0.02;
+  double hwa_res = 1.0 / 127.0;
   static const ParamTable<TrainConfig>& table();
 };
 

@@ -4,6 +4,8 @@
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/crossbar/dac.hpp>
 
+#include "dac_levels.hpp"
+
 namespace xbarsim {
 
 const ParamTable<DacParams>& DacParams::table() {
@@ -53,6 +55,44 @@ double Dac::inl_lsb_at(int code) const {
 
 double Dac::level(int code) const { return (static_cast<double>(code) + inl_lsb_at(code)) * lsb_; }
 
+namespace {
+/// level(code(x)) without INL (the fast path of convert and of the tile's fused
+/// scaling): clip, round half away from zero, scale. Written on values without branches
+/// so loops over it vectorise; a NaN becomes 0 here and the caller reports it.
+template <class T>
+struct PlainLevels {
+  T bound, inv, lsb;
+  int kmax;
+  explicit PlainLevels(const Dac& dac)
+      : bound(static_cast<T>(dac.params().inp_bound)),
+        inv(static_cast<T>(1.0 / dac.lsb())),
+        lsb(static_cast<T>(dac.lsb())),
+        kmax(dac.max_code()) {}
+  T operator()(T v) const {
+    v = v == v ? v : T(0);
+    const T c = std::min(std::max(v, -bound), bound) * inv;
+    const int k = std::clamp(static_cast<int>(c + std::copysign(T(0.5), c)), -kmax, kmax);
+    return static_cast<T>(k) * lsb;
+  }
+};
+}  // namespace
+
+// The hottest loop of an analog inference: compiled for AVX-512 and AVX2 too, picked at
+// run time; fp-contract=off keeps FMA out, so every path rounds alike (same numbers).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default"), optimize("fp-contract=off")))
+#endif
+bool detail::dac_scaled_levels(const Dac& dac, const float* x, const float* scale, float* out, std::size_t n) {
+  const PlainLevels<float> level_of(dac);
+  int nan = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const float v = x[k] / scale[k];
+    nan = v == v ? nan : 1;  // (not |=: that form keeps the loop scalar)
+    out[k] = level_of(v);
+  }
+  return nan == 0;
+}
+
 template <class T>
 void Dac::convert_impl(const arma::Mat<T>& x, arma::Mat<T>& out, std::uint64_t seed, StreamId id) const {
   out.set_size(x.n_rows, x.n_cols);
@@ -64,14 +104,18 @@ void Dac::convert_impl(const arma::Mat<T>& x, arma::Mat<T>& out, std::uint64_t s
     return;
   }
   if (p_.inl_lsb == 0.0) {
-    // Fast path of level(code(x)) without INL: clip, round half away from zero, scale.
-    const T bound = static_cast<T>(p_.inp_bound), inv = static_cast<T>(1.0 / lsb_), lsb = static_cast<T>(lsb_);
-    bool nan = false;
-    for (std::size_t e = 0; e < n; ++e) {
-      nan |= std::isnan(in[e]);
-      const T c = std::clamp(in[e], -bound, bound) * inv;
-      const int k = std::clamp(static_cast<int>(c + std::copysign(T(0.5), c)), -kmax_, kmax_);
-      o[e] = static_cast<T>(k) * lsb;
+    const PlainLevels<T> level_of(*this);
+    int nan = 0;
+    if (o == in) {  // in place (the tile's pipeline): one pointer, so no aliasing check blocks vectorisation
+      for (std::size_t e = 0; e < n; ++e) {
+        nan = o[e] == o[e] ? nan : 1;
+        o[e] = level_of(o[e]);
+      }
+    } else {
+      for (std::size_t e = 0; e < n; ++e) {
+        nan = in[e] == in[e] ? nan : 1;
+        o[e] = level_of(in[e]);
+      }
     }
     if (nan) throw NumericalError("dac: NaN input");
   } else {

@@ -18,8 +18,10 @@ const ParamTable<TileParams>& TileParams::table() {
     tab.real("v_read_V", &TileParams::v_read_V, "V", Range::positive(),
              "read voltage of a full-scale input (sets the devices' operating point and the currents)",
              "0.2 V, PRIME read voltage as cited by CiMLoop (device_physics.md 3.5 read voltage row)");
-    tab.choice("wire_model", &TileParams::wire_model, {"ideal", "exact"},
-               "ideal wires, or the exact transfer matrix of the canonical topology (IR drop)",
+    tab.choice("wire_model", &TileParams::wire_model, {"ideal", "exact", "fast", "fast-calibrated"},
+               "ideal wires; the exact transfer matrix of the canonical topology (IR drop); the fast O(cells) "
+               "per-cell model of ir_drop_model.hpp; or that model calibrated per column by one exact solve "
+               "with all rows driven, at every conductance read",
                "ideal by default, as aihwkit's ir_drop = 0 (aihwkit.md 1.6)");
     tab.choice("device_read_noise", &TileParams::device_read_noise, {"off", "per-batch", "per-mvm"},
                "device read noise: none, one noisy read per forward call, or a fresh read per vector",
@@ -129,46 +131,76 @@ void AnalogTile::relax_to(double t_s) {
 }
 
 namespace {
-/// ConfigError naming `where` unless x has `cols` columns (`what`) and finite values.
-void check_batch(const arma::fmat& x, std::size_t cols, const char* where, const char* what) {
+/// ConfigError naming `where` unless x has `cols` columns (`what`).
+void check_columns(const arma::fmat& x, std::size_t cols, const char* where, const char* what) {
   if (x.n_cols != cols)
     throw ConfigError(where,
                       "expected " + std::to_string(cols) + " columns (" + what + "), got " + std::to_string(x.n_cols));
+}
+/// check_columns and finite values.
+void check_batch(const arma::fmat& x, std::size_t cols, const char* where, const char* what) {
+  check_columns(x, cols, where, what);
   if (!x.is_finite()) throw ConfigError(where, "contains NaN or infinite values");
 }
 }  // namespace
 
 void AnalogTile::forward(const arma::fmat& x, arma::fmat& y) {
-  Impl& t = *impl_;
-  check_batch(x, t.inputs, "forward.x", "tile inputs");
-  t.refresh();
-  const std::uint64_t call = t.calls++;
-  t.stats = MvmStats{};
+  check_columns(x, impl_->inputs, "forward.x", "tile inputs");
+  impl_->forward_read(x, detail::VectorLayout::rows, y);
+}
+
+void AnalogTile::forward_columns(const arma::fmat& X, arma::fmat& Y) {
+  if (X.n_rows != impl_->inputs)
+    throw ConfigError("forward.X", "expected " + std::to_string(impl_->inputs) + " rows (tile inputs), got " +
+                                       std::to_string(X.n_rows));
+  impl_->forward_read(X, detail::VectorLayout::columns, Y);
+}
+
+void AnalogTile::Impl::forward_read(const arma::fmat& x, detail::VectorLayout layout, arma::fmat& y) {
+  // Finite values are checked by the pipeline's input scan.
+  const bool columns = layout == detail::VectorLayout::columns;
+  const char* key = columns ? "forward.X" : "forward.x";
+  refresh();
+  const std::uint64_t call = calls;  // counted once the pipeline accepted x
+  stats = MvmStats{};
   arma::fmat Wbatch;
-  const arma::fmat* W = &t.Wfwd;
-  if (t.cfg.tile.device_read_noise == "per-batch") {
+  const arma::fmat* W = &Wfwd;
+  if (cfg.tile.device_read_noise == "per-batch") {
     arma::fmat Gn;
-    t.read_cells(true, call << 32, Gn);
-    Wbatch = t.combine(t.through_wires(Gn));
+    read_cells(true, call << 32, Gn);
+    Wbatch = combine(through_wires(Gn));
     W = &Wbatch;
   }
   std::unique_ptr<LineCrossbarSolver> solver;
-  if (t.cfg.tile.device_read_noise == "per-mvm" && t.cfg.tile.wire_model == "exact")
-    solver = std::make_unique<LineCrossbarSolver>(t.cfg.wires, t.inputs, t.mapped.physical_columns());
+  if (cfg.tile.device_read_noise == "per-mvm" && cfg.tile.wire_model == "exact")
+    solver = std::make_unique<LineCrossbarSolver>(cfg.wires, inputs, mapped.physical_columns());
   const detail::AnalogProduct analog = [&](const arma::fmat& xq, const arma::uvec& samples, std::uint32_t pass,
                                            arma::fmat& z, arma::fmat& variance) {
-    t.forward_product(xq, samples, pass, call, *W, solver.get(), z, variance);
+    forward_product(xq, samples, pass, call, *W, solver.get(), z, variance);
   };
-  Impl::calibrate_once(t.fadc, t.forward_adc_calibrated, t.cfg.forward_io, x, *W);
-  arma::fmat z;
-  detail::managed_mvm(x, t.n_adc, {t.cfg.forward_io, t.fdac, t.fadc}, analog, t.seed, 2 * t.tile_id, call, z, t.stats);
-  if (t.n_adc == t.outputs) {
-    y = std::move(z);
-    y.each_row() %= t.adc_factor.t();
+  if (!forward_adc_calibrated && fadc.params().range_mode != "fixed")
+    calibrate_once(fadc, forward_adc_calibrated, cfg.forward_io, columns ? arma::fmat(x.t()) : x, *W, key);
+  // Per-mvm device reads cost a whole array read per vector: no vector is carried along.
+  const bool batched = cfg.tile.device_read_noise != "per-mvm";
+  if (n_adc == outputs) {
+    // One ADC column per output: the pipeline applies the column factors as it stores y.
+    detail::managed_mvm(x, layout, n_adc, {cfg.forward_io, fdac, fadc, &adc_factor, key, batched}, analog, seed,
+                        2 * tile_id, call, work, y, stats);
+    ++calls;
     return;
   }
-  y.zeros(x.n_rows, t.outputs);  // bit-sliced: shift-add of the slices' ADC outputs
-  for (arma::uword a = 0; a < t.n_adc; ++a) y.col(t.logical_of_adc(a)) += t.adc_factor(a) * z.col(a);
+  arma::fmat z;
+  detail::managed_mvm(x, layout, n_adc, {cfg.forward_io, fdac, fadc, nullptr, key, batched}, analog, seed, 2 * tile_id,
+                      call, work, z, stats);
+  ++calls;
+  // Bit-sliced: shift-add of the slices' ADC outputs.
+  if (columns) {
+    y.zeros(outputs, x.n_cols);
+    for (arma::uword a = 0; a < n_adc; ++a) y.row(logical_of_adc(a)) += adc_factor(a) * z.row(a);
+  } else {
+    y.zeros(x.n_rows, outputs);
+    for (arma::uword a = 0; a < n_adc; ++a) y.col(logical_of_adc(a)) += adc_factor(a) * z.col(a);
+  }
 }
 
 void AnalogTile::backward(const arma::fmat& d, arma::fmat& dx) {
@@ -189,9 +221,10 @@ void AnalogTile::backward(const arma::fmat& d, arma::fmat& dx) {
     z = dq * Wt;
     Impl::weight_noise_variance(dq, Wt_abs, t.cfg.backward_io, t.inputs, variance);
   };
-  Impl::calibrate_once(t.badc, t.backward_adc_calibrated, t.cfg.backward_io, ds, Wt);
-  detail::managed_mvm(ds, t.inputs, {t.cfg.backward_io, t.bdac, t.badc}, analog, t.seed, 2 * t.tile_id + 1, call, dx,
-                      t.stats);
+  Impl::calibrate_once(t.badc, t.backward_adc_calibrated, t.cfg.backward_io, ds, Wt, "backward.d");
+  detail::managed_mvm(ds, detail::VectorLayout::rows, t.inputs,
+                      {t.cfg.backward_io, t.bdac, t.badc, nullptr, "backward.d"}, analog, t.seed, 2 * t.tile_id + 1,
+                      call, t.work, dx, t.stats);
 }
 
 }  // namespace xbarsim

@@ -93,7 +93,11 @@ TileCost tile_cost(const TileCostInputs& in) {
   const bool bit_serial = in.dac.mode == "bit-serial";
   c.input_pulses = bit_serial ? static_cast<std::size_t>(in.dac.bits - 1) : 1;
   const double np = static_cast<double>(c.input_pulses);
-  c.conversions = c.physical_cols * c.input_pulses;
+  // ADC inputs: every physical column, or one per logical column (and slice) when the
+  // pairs and the reference column are subtracted before the ADC.
+  const std::size_t adc_inputs =
+      in.adc_cols_per_logical > 0 ? static_cast<std::size_t>(in.cols) * in.adc_cols_per_logical : c.physical_cols;
+  c.conversions = adc_inputs * c.input_pulses;
   const double nconv = static_cast<double>(c.conversions);
 
   // Array.
@@ -109,7 +113,7 @@ TileCost tile_cost(const TileCostInputs& in) {
   c.area_m2.dac = R * dac_bits_per_drive * u.dac_area_per_bit_m2 * area_scale(t, u.dac_ref_feature_m);
 
   // ADC: adc.hpp's cost model (seed and tile only key DNL patterns, irrelevant to cost).
-  const AdcCost ac = Adc(in.adc, c.physical_cols, 0).cost();
+  const AdcCost ac = Adc(in.adc, adc_inputs, 0).cost();
   c.energy_J.adc = nconv * ac.energy_per_conversion_J;
   c.latency_s.adc = np * in.adc.columns_per_adc * ac.latency_per_conversion_s;
   c.area_m2.adc = ac.area_total_m2;
@@ -125,7 +129,7 @@ TileCost tile_cost(const TileCostInputs& in) {
       u.register_energy_per_bit_J * energy_scale(t, u.register_ref_feature_m, u.horowitz_ref_vdd_V);
   if (in.adc.columns_per_adc > 1) {
     c.energy_J.mux = nconv * e_reg_bit;
-    c.area_m2.mux = P * u.mux_area_F2 * F2;
+    c.area_m2.mux = static_cast<double>(adc_inputs) * u.mux_area_F2 * F2;
   }
 
   // Shift-add: one w-bit add and register write per conversion.
@@ -165,6 +169,10 @@ const ParamTable<TileCostInputs>& TileCostInputs::table() {
                  "aihwkit SinglePairConductanceConverter: one differential pair per weight")
         .integer("extra_physical_cols", &TileCostInputs::extra_physical_cols, "1", Range::closed(0, 65536),
                  "additional physical columns (e.g. 1 shared reference column)", "none by default")
+        .integer("adc_cols_per_logical", &TileCostInputs::adc_cols_per_logical, "1", Range::closed(0, 1024),
+                 "ADC inputs per logical column (1: pairs subtracted before the ADC, slices for bit-sliced); "
+                 "0: every physical column converted",
+                 "0, NeuroSim's digital subtraction; AnalogTile subtracts in the analog domain (tile.hpp)")
         .real("v_read_V", &TileCostInputs::v_read_V, "V", Range::positive(), "read voltage",
               "NeuroSim read voltage 0.5 V (device_physics.md 7.4)")
         .real("t_read_s", &TileCostInputs::t_read_s, "s", Range::positive(), "read pulse width",

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <xbarsim/core/error.hpp>
+#include <xbarsim/crossbar/ir_drop_model.hpp>
 #include <xbarsim/crossbar/line_solver.hpp>
 #include <xbarsim/crossbar/tile.hpp>
 #include <xbarsim/crossbar/transfer_matrix.hpp>
@@ -41,6 +43,10 @@ struct AnalogTile::Impl {
   PulsedUpdater updater;
   double dw_min = 0.0;
   MvmStats stats;
+  detail::MvmWorkspace work;  // buffers of the periphery pipeline, reused by every read
+
+  /// AnalogTile::forward / forward_columns (tile.cpp), vectors of x and y laid out as `layout`.
+  void forward_read(const arma::fmat& x, detail::VectorLayout layout, arma::fmat& y);
 
   Impl(std::unique_ptr<DeviceModel> m, const TileConfig& c, std::size_t in, std::size_t out, std::uint64_t s,
        std::uint32_t id)
@@ -97,9 +103,19 @@ struct AnalogTile::Impl {
     return W;
   }
 
-  /// The wire model applied to conductances G_S (rows x P): G itself or the exact T.
+  /// The wire model applied to conductances G_S (rows x P): G itself, the exact T, or
+  /// the fast per-cell model (ir_drop_model.hpp), optionally calibrated per column by one
+  /// exact line-solver solve with all rows driven (on these conductances, so a noisy
+  /// read gets its own calibration).
   arma::fmat through_wires(const arma::fmat& G_S) const {
     if (cfg.tile.wire_model == "ideal") return G_S;
+    if (cfg.tile.wire_model == "fast") return fast_transfer_matrix(G_S, cfg.wires);
+    if (cfg.tile.wire_model == "fast-calibrated") {
+      const arma::mat G = arma::conv_to<arma::mat>::from(G_S);
+      arma::mat T = fast_transfer_matrix(G, cfg.wires);
+      T.each_row() %= fast_column_calibration(G, cfg.wires, T);
+      return arma::conv_to<arma::fmat>::from(T);
+    }
     return arma::conv_to<arma::fmat>::from(crossbar_transfer_matrix(arma::conv_to<arma::mat>::from(G_S), cfg.wires));
   }
 
@@ -160,7 +176,8 @@ struct AnalogTile::Impl {
           const arma::rowvec I = solver->solve(arma::conv_to<arma::mat>::from(Gn), v).currents_A;
           z.row(r) = combine(arma::conv_to<arma::fmat>::from(I));
         } else {
-          z.row(r) = xq.row(r) * combine(Gn);
+          // Ideal or fast wires: the (per-cell) matrix of this read's conductances.
+          z.row(r) = xq.row(r) * combine(cfg.tile.wire_model == "ideal" ? Gn : through_wires(Gn));
         }
       }
     }
@@ -170,8 +187,9 @@ struct AnalogTile::Impl {
   /// Sets ADC ranges that come from data ("per-column", "percentile") on the first batch:
   /// the ideal analog outputs of x after noise management.
   static void calibrate_once(Adc& adc, bool& calibrated, const MvmIoParams& io, const arma::fmat& x,
-                             const arma::fmat& W) {
+                             const arma::fmat& W, const char* where) {
     if (calibrated || adc.params().range_mode == "fixed") return;
+    if (!x.is_finite()) throw ConfigError(where, "contains NaN or infinite values");
     // The ideal analog outputs the ADC will see: inputs scaled as noise management scales them.
     arma::fmat xs = x;
     xs.each_col() /= arma::clamp(detail::noise_management_scales(x, io), 1e-30f, std::numeric_limits<float>::max());

@@ -90,7 +90,10 @@ TechPreset find_tech_preset(const std::string& name_or_path) {
 
 TileConfig load_tile_config(const fs::path& path) {
   const std::string file = path.string();
-  const toml::value doc = read_toml_file(file);
+  return parse_tile_config(read_toml_file(file), file);
+}
+
+TileConfig parse_tile_config(const toml::value& doc, const std::string& file) {
   ProblemList p;
   check_keys(doc, file, {"schema_version", "tech", "tile", "adc", "dac", "cost"}, p);
   check_schema(doc, file, p);

@@ -11,7 +11,11 @@ struct AnalogBackend::Matrix {
   bool stale = true;
   std::vector<std::size_t> row_start, col_start;  // block origins in K and M
   std::vector<AnalogTile> tiles;                  // row block major: tiles[r * ncol + c]
+  std::vector<TransferTile> transfer;             // tiki-taka: per block instead of tiles (C reads)
   std::vector<double> reference, scale;           // drift compensation per tile
+  AnalogTile& tile(std::size_t i) { return transfer.empty() ? tiles[i] : transfer[i].slow(); }
+  std::size_t size() const { return transfer.empty() ? tiles.size() : transfer.size(); }
+  arma::fmat xr, y;  // forward's buffers (a row block of X, one tile's outputs), reused by every batch
 };
 
 namespace {
@@ -21,6 +25,7 @@ double reference_readout(AnalogTile& tile) {
   tile.forward(arma::fmat(1, tile.inputs(), arma::fill::ones), y);
   return arma::accu(arma::abs(arma::conv_to<arma::mat>::from(y)));
 }
+
 }  // namespace
 
 TileConfig inference_tile_defaults() {
@@ -41,6 +46,10 @@ AnalogBackend::AnalogBackend(AnalogBackendOptions options) : opt_(std::move(opti
     throw ConfigError("analog.backward", "expected \"digital\" or \"analog\", got \"" + opt_.backward + "\"");
   if (opt_.tile_inputs == 0 || opt_.tile_outputs == 0)
     throw ConfigError("analog.tile", "tile_inputs and tile_outputs must be > 0");
+  if (opt_.in_situ != "sgd" && opt_.in_situ != "tiki-taka")
+    throw ConfigError("analog.in_situ", "expected \"sgd\" or \"tiki-taka\", got \"" + opt_.in_situ + "\"");
+  if (opt_.in_situ == "tiki-taka" && opt_.transfer.transfer.gamma != 0.0)
+    throw ConfigError("analog.transfer.gamma", "the backend reads C only: Tiki-Taka needs gamma = 0 here");
 }
 
 AnalogBackend::~AnalogBackend() = default;
@@ -59,7 +68,11 @@ AnalogBackend::Matrix& AnalogBackend::tiles_for(const MatVecId& id, const arma::
         const std::size_t in = std::min(opt_.tile_inputs, m.K - m.row_start[r]);
         const std::size_t out = std::min(opt_.tile_outputs, m.M - m.col_start[c]);
         const std::uint32_t t = next_tile_++;
-        m.tiles.emplace_back(opt_.device(), opt_.tile, in, out, derive_seed(opt_.seed, t), t);
+        if (opt_.in_situ == "tiki-taka")
+          m.transfer.emplace_back(opt_.device(), opt_.device(), opt_.tile, opt_.transfer, in, out,
+                                  derive_seed(opt_.seed, t), t);
+        else
+          m.tiles.emplace_back(opt_.device(), opt_.tile, in, out, derive_seed(opt_.seed, t), t);
       }
   }
   Matrix& m = *slot;
@@ -67,19 +80,21 @@ AnalogBackend::Matrix& AnalogBackend::tiles_for(const MatVecId& id, const arma::
     const std::size_t ncol = m.col_start.size();
     for (std::size_t r = 0; r < m.row_start.size(); ++r)
       for (std::size_t c = 0; c < ncol; ++c) {
-        AnalogTile& tile = m.tiles[r * ncol + c];
+        AnalogTile& tile = m.tile(r * ncol + c);
         const arma::fmat block = W.submat(m.col_start[c], m.row_start[r], m.col_start[c] + tile.outputs() - 1,
                                           m.row_start[r] + tile.inputs() - 1);
-        const TileProgramReport rep = tile.set_weights(arma::conv_to<arma::mat>::from(block.t()));
+        const arma::mat Wt = arma::conv_to<arma::mat>::from(block.t());
+        const TileProgramReport rep =
+            m.transfer.empty() ? tile.set_weights(Wt) : m.transfer[r * ncol + c].set_weights(Wt);
         programming_.pulses += rep.device.pulses;
         programming_.verify_reads += rep.device.verify_reads;
         programming_.unconverged += rep.device.unconverged;
         programming_.energy_J += rep.device.energy_J;
       }
-    m.scale.assign(m.tiles.size(), 1.0);
-    m.reference.assign(m.tiles.size(), 0.0);
+    m.scale.assign(m.size(), 1.0);
+    m.reference.assign(m.size(), 0.0);
     if (opt_.drift_compensation == "global")
-      for (std::size_t t = 0; t < m.tiles.size(); ++t) m.reference[t] = reference_readout(m.tiles[t]);
+      for (std::size_t t = 0; t < m.size(); ++t) m.reference[t] = reference_readout(m.tile(t));
     m.stale = false;
     if (time_s_ > 0.0) relax_matrix(m, time_s_);  // read at the backend's time since programming
   }
@@ -91,25 +106,29 @@ void AnalogBackend::forward(const MatVecId& id, const arma::fmat& W, const arma:
     throw ConfigError(id.name, "input has " + std::to_string(X.n_rows) + " rows for a weight matrix with " +
                                    std::to_string(W.n_cols) + " inputs");
   Matrix& m = tiles_for(id, W);
-  const std::size_t ncol = m.col_start.size();
-  // Tiles take one vector per row: work on X^T (B x K), whose row blocks of W are
-  // contiguous column ranges, and accumulate Y^T (B x M) the same way.
-  const arma::fmat Xt = X.t();
-  const bool whole = m.row_start.size() == 1;
-  arma::fmat Yt(X.n_cols, m.M, arma::fill::zeros), y, block;
-  for (std::size_t r = 0; r < m.row_start.size(); ++r) {
-    const AnalogTile& first = m.tiles[r * ncol];
-    if (!whole) block = Xt.cols(m.row_start[r], m.row_start[r] + first.inputs() - 1);
-    const arma::fmat& xr = whole ? Xt : block;
+  const std::size_t ncol = m.col_start.size(), nrow = m.row_start.size();
+  // Tiles read the seam's layout (one vector per column) directly: no transposes.
+  for (std::size_t r = 0; r < nrow; ++r) {
+    if (nrow > 1) m.xr = X.rows(m.row_start[r], m.row_start[r] + m.tile(r * ncol).inputs() - 1);
+    const arma::fmat& xr = nrow > 1 ? m.xr : X;
     for (std::size_t c = 0; c < ncol; ++c) {
-      AnalogTile& tile = m.tiles[r * ncol + c];
-      tile.forward(xr, y);
+      AnalogTile& tile = m.tile(r * ncol + c);
       // Drift compensation: one digital scale per tile (1 when switched off).
       const float scale = compensate_ ? static_cast<float>(m.scale[r * ncol + c]) : 1.0f;
-      Yt.cols(m.col_start[c], m.col_start[c] + tile.outputs() - 1) += scale * y;  // digital partial sums
+      if (nrow == 1 && ncol == 1 && &X != &Y) {  // one tile: its outputs are Y
+        tile.forward_columns(xr, Y);
+        if (scale != 1.0f) Y *= scale;
+        continue;
+      }
+      tile.forward_columns(xr, m.y);
+      if (r == 0 && c == 0) Y.set_size(m.M, X.n_cols);
+      const arma::uword j0 = m.col_start[c], j1 = j0 + tile.outputs() - 1;
+      if (r == 0)
+        Y.rows(j0, j1) = scale * m.y;
+      else
+        Y.rows(j0, j1) += scale * m.y;  // digital partial sums
     }
   }
-  Y = Yt.t();
 }
 
 void AnalogBackend::backward(const MatVecId& id, const arma::fmat& W, const arma::fmat& dY, arma::fmat& dX) {
@@ -124,7 +143,7 @@ void AnalogBackend::backward(const MatVecId& id, const arma::fmat& W, const arma
   arma::fmat dXt(dY.n_cols, m.K, arma::fill::zeros), d;
   for (std::size_t r = 0; r < m.row_start.size(); ++r)
     for (std::size_t c = 0; c < ncol; ++c) {
-      AnalogTile& tile = m.tiles[r * ncol + c];
+      AnalogTile& tile = m.tile(r * ncol + c);
       tile.backward(arma::fmat(dYt.cols(m.col_start[c], m.col_start[c] + tile.outputs() - 1)), d);
       dXt.cols(m.row_start[r], m.row_start[r] + tile.inputs() - 1) += d;
     }
@@ -143,9 +162,13 @@ void AnalogBackend::update(const MatVecId& id, const arma::fmat& X, const arma::
   const arma::fmat Xt = X.t(), dYt = dY.t();
   for (std::size_t r = 0; r < m.row_start.size(); ++r)
     for (std::size_t c = 0; c < ncol; ++c) {
-      AnalogTile& tile = m.tiles[r * ncol + c];
-      tile.update(arma::fmat(Xt.cols(m.row_start[r], m.row_start[r] + tile.inputs() - 1)),
-                  arma::fmat(dYt.cols(m.col_start[c], m.col_start[c] + tile.outputs() - 1)), lr);
+      AnalogTile& tile = m.tile(r * ncol + c);
+      const arma::fmat x(Xt.cols(m.row_start[r], m.row_start[r] + tile.inputs() - 1));
+      const arma::fmat d(dYt.cols(m.col_start[c], m.col_start[c] + tile.outputs() - 1));
+      if (m.transfer.empty())
+        tile.update(x, d, lr);
+      else
+        m.transfer[r * ncol + c].update(x, d, lr);  // Tiki-Taka: A's update, transfers to C
     }
 }
 
@@ -157,9 +180,10 @@ arma::fmat AnalogBackend::weights(const MatVecId& id) const {
   arma::fmat W(m.M, m.K);
   for (std::size_t r = 0; r < m.row_start.size(); ++r)
     for (std::size_t c = 0; c < ncol; ++c) {
-      const AnalogTile& tile = m.tiles[r * ncol + c];
-      W.submat(m.col_start[c], m.row_start[r], m.col_start[c] + tile.outputs() - 1,
-               m.row_start[r] + tile.inputs() - 1) = arma::conv_to<arma::fmat>::from(tile.weights().t());
+      const std::size_t i = r * ncol + c;
+      const arma::mat Wb = m.transfer.empty() ? m.tiles[i].weights() : m.transfer[i].weights();
+      W.submat(m.col_start[c], m.row_start[r], m.col_start[c] + Wb.n_cols - 1, m.row_start[r] + Wb.n_rows - 1) =
+          arma::conv_to<arma::fmat>::from(Wb.t());
     }
   return W;
 }
@@ -170,10 +194,13 @@ void AnalogBackend::weights_changed(const MatVecId& id) {
 }
 
 void AnalogBackend::relax_matrix(Matrix& m, double t_s) {
-  for (std::size_t t = 0; t < m.tiles.size(); ++t) {
-    m.tiles[t].relax_to(t_s);
+  for (std::size_t t = 0; t < m.size(); ++t) {
+    if (m.transfer.empty())
+      m.tiles[t].relax_to(t_s);
+    else
+      m.transfer[t].relax_to(t_s);  // both tiles of a Tiki-Taka block
     if (opt_.drift_compensation == "global" && m.reference[t] > 0.0) {
-      const double now = reference_readout(m.tiles[t]);
+      const double now = reference_readout(m.tile(t));
       m.scale[t] = now > 0.0 ? m.reference[t] / now : 1.0;
     }
   }
@@ -188,7 +215,7 @@ void AnalogBackend::relax_to(double t_s) {
 
 std::size_t AnalogBackend::num_tiles() const {
   std::size_t n = 0;
-  for (const auto& [key, m] : matrices_) n += m->tiles.size();
+  for (const auto& [key, m] : matrices_) n += m->tiles.size() + 2 * m->transfer.size();  // tiki-taka: A and C
   return n;
 }
 

@@ -28,9 +28,14 @@ HwaBackend::HwaBackend(HwaParams params) : p_(std::move(params)) {
   problems.throw_if_any();
 }
 
+void HwaBackend::set_pass(std::uint32_t pass) {
+  first_pass_ = pass;
+  passes_.clear();
+}
+
 arma::fmat HwaBackend::perturb(const MatVecId& id, const arma::fmat& W) {
   const auto key = std::make_pair(id.layer, id.group);
-  const std::uint32_t pass = passes_[key]++;
+  const std::uint32_t pass = passes_.try_emplace(key, first_pass_).first->second++;
   if (p_.modifier == "none") return W;
   const float w_max = W.is_empty() ? 0.0f : arma::abs(W).max();
   arma::fmat out = W;

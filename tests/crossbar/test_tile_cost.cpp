@@ -125,6 +125,22 @@ TEST_CASE("array area, ADC, DAC, digital and update costs by hand", "[crossbar][
     CHECK(c.latency_total_s == Approx(sum(c.latency_s)).epsilon(1e-14));
     CHECK(c.energy_total_J > c.energy_J.adc);
   }
+  SECTION("pairs subtracted before the ADC: one ADC input per logical column") {
+    in.tech = load_node(32);
+    in.physical_cols_per_logical = 2;  // P = 256 devices per row, as above
+    in.adc_cols_per_logical = 1;       // A = 128 ADC inputs (AnalogTile's analog subtraction)
+    in.dac.mode = "bit-serial";
+    in.dac.bits = 8;
+    in.adc.bits = 8;
+    in.adc.columns_per_adc = 8;
+    const TileCost c = tile_cost(in);
+    REQUIRE(c.physical_cols == 256);
+    CHECK(c.conversions == 896);  // 128 inputs x 7 planes: half the section above
+    CHECK(c.energy_J.adc == Approx(896 * 8.704e-12).epsilon(1e-12));
+    CHECK(c.area_m2.adc == Approx(16 * 1200e-12).epsilon(1e-12));  // 128 / 8 ADCs
+    CHECK(c.area_m2.mux == Approx(128 * 20 * 32e-9 * 32e-9).epsilon(1e-12));
+    CHECK(c.latency_s.adc == Approx(7 * 8 * 9e-9).epsilon(1e-12));  // still 8 columns per ADC
+  }
   SECTION("digital figures at Horowitz's 45 nm / 0.9 V point") {
     in.tech.feature_size_m = 45e-9;
     in.tech.vdd_V = 0.9;

@@ -445,3 +445,43 @@ TEST_CASE("compress: ternary (TWN) and binary (BinaryConnect / BWN) by hand", "[
     for (std::size_t i = 0; i < 4; ++i) CHECK(weight(b, "d")[i] == Approx(expect[i]));
   }
 }
+
+TEST_CASE("compress: transforms by name equal the direct calls; bad names and settings are named", "[mapping]") {
+  // By name, the same counts as the direct call of the LeNet-5 case above (31,328).
+  Network net = make_model("lenet5");
+  const auto r = apply_compression(net, "filter_prune: fraction=0.5, layers=conv1|conv3");
+  CHECK(r.transform == "filter_prune");
+  CHECK(net.num_params() == 31328);
+
+  Network q = make_model("lenet5");
+  const auto rq = apply_compression(q, "quantize:bits=4,granularity=per_channel");
+  REQUIRE(rq.layers.size() == 5);
+  CHECK(rq.layers[0].bits == 4);
+  CHECK(rq.layers[0].scales.size() == 6);  // per channel: one step per conv1 filter
+
+  auto where = [](const char* text) {
+    Network n = make_model("lenet5");
+    try {
+      apply_compression(n, text);
+    } catch (const ConfigError& e) {
+      return e.problems().front().where;
+    }
+    return std::string("no error");
+  };
+  CHECK(where("prune") == "compress");
+  CHECK(where("quantize:bitz=4") == "compress.quantize.bitz");
+  CHECK(where("quantize:bits=four") == "compress.quantize.bits");
+  CHECK(where("quantize:bits=4,bits=2") == "compress.quantize.bits");
+  CHECK(where("low_rank:layers=conv1||fc1") == "compress.low_rank.layers");
+  CHECK(where("ternarize:layers=nope") != "no error");
+}
+
+TEST_CASE("compress: magnitude bits needed after quantisation", "[mapping]") {
+  // 2 L + 1 levels need the smallest b with 2^b - 1 >= L: 8-bit quantisation has L = 127
+  // -> 7 bits, 4-bit L = 7 -> 3, 2-bit L = 1 -> 1; binary (2 levels) and ternary (3) -> 1.
+  CHECK(magnitude_bits_for_levels(255) == 7);
+  CHECK(magnitude_bits_for_levels(15) == 3);
+  CHECK(magnitude_bits_for_levels(3) == 1);
+  CHECK(magnitude_bits_for_levels(2) == 1);
+  CHECK(magnitude_bits_for_levels(0) == 0);
+}

@@ -49,3 +49,22 @@ TEST_CASE("HWA weight modifiers follow aihwkit's definitions", "[mapping][hwa]")
   p.modifier = "sometimes";
   CHECK_THROWS_AS(HwaBackend(p), ConfigError);
 }
+
+TEST_CASE("HWA noise is keyed by the pass: set_pass repeats a later pass", "[mapping][hwa]") {
+  const arma::fmat W = arma::linspace<arma::frowvec>(-1, 1, 60);  // 1 output x 60 inputs
+  const arma::fmat X = arma::ones<arma::fmat>(60, 1);
+  HwaParams p;
+  p.std_dev = 0.1;
+  HwaBackend a(p), b(p);
+  arma::fmat y0, y1, y2, z;
+  const MatVecId id{2, 0, "fc"};
+  a.forward(id, W, X, y0);
+  a.forward(id, W, X, y1);
+  a.forward(id, W, X, y2);
+  CHECK_FALSE(arma::approx_equal(y1, y2, "absdiff", 0.0f));
+  b.set_pass(1);  // a resumed run at step 1 draws pass 1, then pass 2
+  b.forward(id, W, X, z);
+  CHECK(arma::approx_equal(z, y1, "absdiff", 0.0f));
+  b.forward(id, W, X, z);
+  CHECK(arma::approx_equal(z, y2, "absdiff", 0.0f));
+}

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 #include <xbarsim/core/error.hpp>
+#include <xbarsim/core/text.hpp>
 #include <xbarsim/mapping/systolic.hpp>
 #include <xbarsim/mapping/targets.hpp>
 
@@ -211,8 +212,8 @@ TEST_CASE("target names: PRESET[:key=value,...]", "[mapping]") {
   CHECK(make_target("eyeriss:mac_J=1e-12").energy.mac_J == 1e-12);
   CHECK(make_target("gpu-h100:sparse=true").roofline.sparse);
 
-  const TargetSpec s = parse_target_spec("systolic-32x32: rows = 8 ,cols=4");
-  CHECK(s.preset == "systolic-32x32");
+  const NamedSettings s = parse_named_settings("systolic-32x32: rows = 8 ,cols=4", "target");
+  CHECK(s.name == "systolic-32x32");
   REQUIRE(s.settings.size() == 2);
   CHECK(s.settings[0] == std::pair<std::string, std::string>{"rows", "8"});
 

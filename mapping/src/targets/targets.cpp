@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <functional>
 #include <xbarsim/core/error.hpp>
+#include <xbarsim/core/text.hpp>
 #include <xbarsim/mapping/targets.hpp>
 
 namespace xbarsim {
@@ -64,13 +65,6 @@ const std::vector<PresetEntry>& registry() {
   return r;
 }
 
-std::string trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  const auto e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
-}
-
 template <class S>
 S apply(const ParamTable<S>& table, const S& base, const ParamValues& overrides, const std::string& prefix) {
   ParamValues v = table.values(base);
@@ -101,47 +95,21 @@ const std::vector<TargetPresetInfo>& target_presets() {
   return list;
 }
 
-TargetSpec parse_target_spec(std::string_view text) {
-  TargetSpec spec;
-  const auto colon = text.find(':');
-  spec.preset = trim(text.substr(0, colon));
-  if (spec.preset.empty()) throw ConfigError("target", "empty preset name in \"" + std::string(text) + "\"");
-  if (colon == std::string_view::npos) return spec;
-  std::string_view rest = text.substr(colon + 1);
-  while (true) {
-    const auto comma = rest.find(',');
-    const std::string_view item = rest.substr(0, comma);
-    const auto eq = item.find('=');
-    if (eq == std::string_view::npos)
-      throw ConfigError("target",
-                        "expected key=value, got \"" + std::string(item) + "\" in \"" + std::string(text) + "\"");
-    std::string key = trim(item.substr(0, eq)), value = trim(item.substr(eq + 1));
-    if (key.empty()) throw ConfigError("target", "empty key in \"" + std::string(text) + "\"");
-    for (const auto& [k, v] : spec.settings)
-      if (k == key) throw ConfigError("target." + spec.preset + "." + key, "given twice");
-    spec.settings.emplace_back(std::move(key), std::move(value));
-    if (comma == std::string_view::npos) break;
-    rest = rest.substr(comma + 1);
-  }
-  return spec;
-}
-
 DigitalTarget make_target(std::string_view text) {
-  const TargetSpec spec = parse_target_spec(text);
+  const NamedSettings spec = parse_named_settings(text, "target");
   const auto& reg = registry();
-  const auto it =
-      std::find_if(reg.begin(), reg.end(), [&](const PresetEntry& e) { return e.info.name == spec.preset; });
+  const auto it = std::find_if(reg.begin(), reg.end(), [&](const PresetEntry& e) { return e.info.name == spec.name; });
   if (it == reg.end()) {
     std::string names;
     for (const auto& e : reg) names += (names.empty() ? "" : ", ") + e.info.name;
-    throw ConfigError("target", "unknown preset \"" + spec.preset + "\"; known: " + names);
+    throw ConfigError("target", "unknown preset \"" + spec.name + "\"; known: " + names);
   }
   DigitalTarget t;
   t.name = std::string(text);
-  t.preset = spec.preset;
+  t.preset = spec.name;
   t.kind = it->info.kind;
   it->fill(t);
-  const std::string prefix = "target." + spec.preset;
+  const std::string prefix = "target." + spec.name;
 
   std::vector<const ParamTableBase*> tables;
   switch (t.kind) {

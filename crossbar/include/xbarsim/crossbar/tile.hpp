@@ -28,9 +28,11 @@
 //
 // Wire model. "ideal": I = V G. "exact": the exact transfer matrix T of the canonical
 // topology (circuit_solver.hpp) at the current conductances, so a batch with IR drop is
-// still one GEMM. The backward (transposed) read drives the bit lines; it uses the
-// ideal-wire matrix (the canonical topology's sink/source placement is defined for the
-// forward direction only).
+// still one GEMM. "fast": ir_drop_model.hpp's per-cell effective conductances, O(rows
+// cols) per refresh instead of a solve (exact to first order in the wire resistance);
+// "fast-calibrated": the same with one per-column correction from one exact solve. The backward (transposed) read
+// drives the bit lines; it uses the ideal-wire matrix (the canonical topology's sink/source placement is defined for
+// the forward direction only).
 //
 // Device read noise (device_read_noise): "off"; "per-batch": one fresh noisy read of all
 // cells per forward call, shared by its vectors; "per-mvm": a fresh noisy read of all
@@ -68,7 +70,7 @@ namespace xbarsim {
 
 struct TileParams {
   double v_read_V = 0.2;                  // read voltage of a full-scale input
-  std::string wire_model = "ideal";       // "ideal" | "exact"
+  std::string wire_model = "ideal";       // "ideal" | "exact" | "fast" | "fast-calibrated"
   std::string device_read_noise = "off";  // "off" | "per-batch" | "per-mvm"
   double program_tolerance_rel = 0.02;    // write-verify tolerance, fraction of G_max - G_min
   int program_max_iterations = 100;       // write-verify rounds per cell
@@ -138,6 +140,10 @@ class AnalogTile {
 
   /// y = x W through the forward periphery; x is batch x inputs, y batch x outputs.
   void forward(const arma::fmat& x, arma::fmat& y);
+  /// forward() in the network's layout (matvec_backend.hpp): X is inputs x batch, Y
+  /// outputs x batch, one vector per column; the numbers of forward(X^T) transposed,
+  /// without the two transposes.
+  void forward_columns(const arma::fmat& X, arma::fmat& Y);
   /// dx = d W^T through the backward periphery (no bound management, as aihwkit).
   void backward(const arma::fmat& d, arma::fmat& dx);
   const MvmStats& last_stats() const;

@@ -6,8 +6,11 @@
 // extra_physical_cols physical columns (from the weight mapping: 2 per logical column for
 // differential pairs, 2 * slices for bit-sliced, +1 reference column). Input pulses per
 // MVM n_p = dac.bits - 1 bit planes for a "bit-serial" DAC (dac.hpp: the sign is the
-// drive polarity), 1 for "multi-level". Conversions N_conv = P * n_p (every physical
-// column is converted once per pulse; differential subtraction is digital).
+// drive polarity), 1 for "multi-level". Conversions N_conv = A * n_p with A ADC inputs:
+// A = P when every physical column is converted (NeuroSim: differential subtraction is
+// digital), A = C * adc_cols_per_logical when pairs and the reference column are
+// subtracted in the analog domain before the ADC, as AnalogTile does (1 per logical
+// column, `slices` for bit-sliced). The ADC and mux formulas below use A for P.
 // Reference figures are moved to the node by tech_node.hpp's energy_scale / area_scale
 // (E ~ F Vdd^2, A ~ F^2 [U]).
 //
@@ -78,6 +81,7 @@ struct TileCostInputs {
   std::string cell_type = "1t1r";     // "1t1r" | "0t1r" | "2t2r"
   int physical_cols_per_logical = 2;  // from the weight mapping (2 = differential)
   int extra_physical_cols = 0;        // e.g. 1 shared reference column
+  int adc_cols_per_logical = 0;       // ADC inputs per logical column; 0 = every physical column
   AdcParams adc;
   DacParams dac;
   double v_read_V = 0.5;       // NeuroSim read voltage

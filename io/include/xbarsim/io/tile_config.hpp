@@ -11,6 +11,7 @@
 // errors naming the file and key.
 #include <filesystem>
 #include <string>
+#include <toml.hpp>
 #include <xbarsim/crossbar/tile_cost.hpp>
 
 namespace xbarsim::io {
@@ -33,5 +34,7 @@ struct TileConfig {
 };
 
 TileConfig load_tile_config(const std::filesystem::path& path);
+/// The same from a parsed document; `where` (a file name) prefixes every key in errors.
+TileConfig parse_tile_config(const toml::value& doc, const std::string& where);
 
 }  // namespace xbarsim::io

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 #include <xbarsim/crossbar/tile.hpp>
+#include <xbarsim/crossbar/transfer_tile.hpp>
 #include <xbarsim/nn/matvec_backend.hpp>
 
 namespace xbarsim {
@@ -34,6 +35,11 @@ struct AnalogBackendOptions {
   std::uint64_t seed = 1;
   std::string drift_compensation = "none";  // "none" | "global"
   std::string backward = "digital";         // "digital" (W^T dY) | "analog" (the tiles' transposed read)
+  /// In-situ algorithm of update(): "sgd" (aihwkit SingleRPUConfig: the pulsed update on the
+  /// weight tiles) or "tiki-taka" (aihwkit TransferCompound: every block is a TransferTile,
+  /// two tiles A and C of `device`, forward / backward read C; gamma must be 0, its default).
+  std::string in_situ = "sgd";
+  TransferConfig transfer;  // Tiki-Taka settings (transfer_tile.hpp), aihwkit's defaults
   /// Makes the device model of a tile (one per tile; required).
   std::function<std::unique_ptr<DeviceModel>()> device;
 };
@@ -54,9 +60,11 @@ class AnalogBackend final : public MatVecBackend {
   void weights_changed(const MatVecId& id) override;
 
   /// In-situ training step on the tiles of one weight matrix: W <- W - lr dY X^T by the
-  /// tiles' pulsed outer-product update (AnalogTile::update; X is K x B inputs, dY is
-  /// M x B output gradients, nn layouts). The digital W the layer holds is not changed:
-  /// after in-situ updates the tiles are the weights (weights() reads them back).
+  /// tiles' pulsed outer-product update (AnalogTile::update, or TransferTile::update with
+  /// Tiki-Taka; X is K x B inputs, dY is M x B output gradients, nn layouts; for a
+  /// convolution B = batch x output positions, X the im2col columns). The digital W the
+  /// layer holds is not changed: after in-situ updates the tiles are the weights
+  /// (weights() reads them back).
   void update(const MatVecId& id, const arma::fmat& X, const arma::fmat& dY, double lr);
   /// The weights the tiles of a matrix hold now (M x K, nn layout); ConfigError if the
   /// matrix has no tiles yet.
@@ -68,7 +76,7 @@ class AnalogBackend final : public MatVecBackend {
   /// Turns the drift-compensation scales on or off (with "global", they are measured at
   /// every relax_to either way), so one drifted chip can be read both ways.
   void use_compensation(bool on) { compensate_ = on; }
-  /// Tiles in use and their programming totals so far.
+  /// Tiles in use (two per block with Tiki-Taka) and their programming totals so far.
   std::size_t num_tiles() const;
   ProgramReport programming() const;
 

@@ -57,6 +57,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 #include <xbarsim/core/params.hpp>
 #include <xbarsim/nn/network.hpp>
@@ -148,6 +149,18 @@ CompressionReport quantize(Network& net, const QuantizeParams& p, const std::vec
 CompressionReport binarize(Network& net, const BinarizeParams& p, const std::vector<std::string>& layers = {});
 /// Ternary weight networks.
 CompressionReport ternarize(Network& net, const TernarizeParams& p, const std::vector<std::string>& layers = {});
+
+/// The transform named "NAME[:key=value,...]": NAME is magnitude_prune, filter_prune,
+/// low_rank, quantize, binarize or ternarize, the keys are the fields of its parameter
+/// struct plus `layers` (layer names separated by '|'; absent: every weighted layer),
+/// e.g. "quantize:bits=4,granularity=per_channel" or "filter_prune:fraction=0.25,layers=conv1".
+/// ConfigError "compress" for an unknown transform, "compress.NAME.key" for a bad setting.
+CompressionReport apply_compression(Network& net, std::string_view spec);
+
+/// Magnitude bits a weight needs after a transform that left at most `levels` values per
+/// tensor or channel, symmetric about 0 (2 L + 1 levels, or 2 for binary): the smallest
+/// b with 2^b - 1 >= L, at least 1. 0 if `levels` is 0 (the transform did not quantise).
+int magnitude_bits_for_levels(std::size_t levels);
 
 /// Conv2D and Dense weight elements and their nonzero count, summed over `net`.
 struct WeightCount {

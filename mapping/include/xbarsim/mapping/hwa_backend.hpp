@@ -35,12 +35,16 @@ class HwaBackend final : public MatVecBackend {
   explicit HwaBackend(HwaParams params);
   void forward(const MatVecId& id, const arma::fmat& W, const arma::fmat& X, arma::fmat& Y) override;
   void backward(const MatVecId& id, const arma::fmat& W, const arma::fmat& dY, arma::fmat& dX) override;
+  /// The next forward of every weight matrix draws the noise of pass `pass` (then pass + 1,
+  /// ...): a training loop sets its global step so a resumed run repeats the noise.
+  void set_pass(std::uint32_t pass);
   /// The perturbed copy the last forward of `id` used (tests).
   const arma::fmat& last_weights(const MatVecId& id) const;
 
  private:
   arma::fmat perturb(const MatVecId& id, const arma::fmat& W);
   HwaParams p_;
+  std::uint32_t first_pass_ = 0;  // pass of a matrix's first forward after set_pass
   std::map<std::pair<std::size_t, std::size_t>, std::uint32_t> passes_;
   std::map<std::pair<std::size_t, std::size_t>, arma::fmat> last_;
 };

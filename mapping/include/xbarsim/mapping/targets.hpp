@@ -28,14 +28,6 @@ struct TargetPresetInfo {
 /// Every preset in a fixed order (for `xbarsim targets list`).
 const std::vector<TargetPresetInfo>& target_presets();
 
-/// The syntax of a target name: preset and key=value settings in order. ConfigError
-/// ("target") for an empty name, a setting without '=', an empty key or a repeated key.
-struct TargetSpec {
-  std::string preset;
-  std::vector<std::pair<std::string, std::string>> settings;
-};
-TargetSpec parse_target_spec(std::string_view text);
-
 struct DigitalTarget {
   std::string name;  // as given
   std::string preset;

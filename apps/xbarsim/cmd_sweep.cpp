@@ -1,6 +1,10 @@
 // `xbarsim sweep SPEC.toml -o R.h5 [--resume] [--threads N]`, `xbarsim sweep plan SPEC.toml
 // [--json]` and `xbarsim results summary R.h5 [--csv]` (issue 6). Under mpirun every rank
 // runs the same command; rank 0 hands out the points and writes the result.
+// Exit codes of `sweep`: 0 when every point is stored, including points that failed (each
+// is recorded with its error; the last line and the result's `failed` attribute count
+// them); 2 for a bad spec or an output that exists (without --resume) or is foreign;
+// 130 after Ctrl-C (finished points stay in R.h5.partial/ for --resume); 1 otherwise.
 #include <cstdio>
 #include <iostream>
 #include <mutex>

@@ -37,7 +37,9 @@ TomlMessage compact_toml_message(const std::string& what) {
   return m;
 }
 
-std::string kind_name(const toml::value& v) {
+}  // namespace
+
+std::string toml_kind_name(const toml::value& v) {
   switch (v.type()) {
     case toml::value_t::boolean:
       return "a boolean";
@@ -55,7 +57,6 @@ std::string kind_name(const toml::value& v) {
       return "a date/time";
   }
 }
-}  // namespace
 
 toml::value parse_toml(const std::string& text, const std::string& file) {
   std::istringstream in(text);
@@ -79,7 +80,7 @@ ParamValues params_from_toml(const toml::value& toml_table, const ParamTableBase
                              ProblemList& problems) {
   ParamValues out;
   if (!toml_table.is_table()) {
-    problems.add(std::string(where), "expected a table, found " + kind_name(toml_table));
+    problems.add(std::string(where), "expected a table, found " + toml_kind_name(toml_table));
     return out;
   }
   for (const auto& [key, v] : toml_table.as_table()) {
@@ -97,27 +98,27 @@ ParamValues params_from_toml(const toml::value& toml_table, const ParamTableBase
         else if (v.is_integer())
           value = static_cast<double>(v.as_integer());
         else {
-          problems.add(loc, "expected a real number, found " + kind_name(v));
+          problems.add(loc, "expected a real number, found " + toml_kind_name(v));
           continue;
         }
         break;
       case ParamKind::Integer:
         if (!v.is_integer()) {
-          problems.add(loc, "expected an integer, found " + kind_name(v));
+          problems.add(loc, "expected an integer, found " + toml_kind_name(v));
           continue;
         }
         value = static_cast<std::int64_t>(v.as_integer());
         break;
       case ParamKind::Boolean:
         if (!v.is_boolean()) {
-          problems.add(loc, "expected true or false, found " + kind_name(v));
+          problems.add(loc, "expected true or false, found " + toml_kind_name(v));
           continue;
         }
         value = v.as_boolean();
         break;
       case ParamKind::Choice:
         if (!v.is_string()) {
-          problems.add(loc, "expected a string, found " + kind_name(v));
+          problems.add(loc, "expected a string, found " + toml_kind_name(v));
           continue;
         }
         value = std::string(v.as_string().str);

@@ -3,8 +3,10 @@
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/core/text.hpp>
 #include <xbarsim/crossbar/tile_cost.hpp>
+#include <xbarsim/devices/family.hpp>
 #include <xbarsim/io/device_preset.hpp>
 #include <xbarsim/io/tile_config.hpp>
+#include <xbarsim/io/toml_params.hpp>
 #include <xbarsim/sweep/jobs.hpp>
 #include <xbarsim/sweep/main_job.hpp>
 #include <xbarsim/sweep/store.hpp>
@@ -15,19 +17,7 @@ namespace {
 class MainJob final : public Job {
  public:
   void validate(const toml::value& config, const std::string& where) const override {
-    const RunSetup s = parse_setup(config, where);
-    ProblemList problems;
-    try {
-      io::find_device_preset(s.device);
-    } catch (const Error& e) {
-      problems.add(where + ": device", e.what());
-    }
-    try {
-      io::find_tech_preset(s.tech);
-    } catch (const Error& e) {
-      problems.add(where + ": tech", e.what());
-    }
-    problems.throw_if_any();
+    (void)parse_setup(config, where);
   }
   PointResult run(const toml::value& config, const std::string& where, std::uint64_t seed,
                   const RunControl& control) const override {
@@ -40,7 +30,7 @@ class MainJob final : public Job {
 class MapJob final : public Job {
  public:
   void validate(const toml::value& config, const std::string& where) const override {
-    io::find_tech_preset(parse_setup(config, where).tech);
+    (void)parse_setup(config, where);
   }
   PointResult run(const toml::value& config, const std::string& where, std::uint64_t,
                   const RunControl&) const override {
@@ -108,14 +98,96 @@ class TileReportJob final : public Job {
   }
 };
 
+// Device characterisation (`xbarsim device curve`). Configuration: preset (name or
+// file), protocol, devices, target_S, pulses, reads, read_time_s, read_voltage_V (the
+// command's options, same defaults) and [parameters] (overrides of the preset's values).
+class DeviceCurveJob final : public Job {
+ public:
+  void validate(const toml::value& config, const std::string& where) const override { (void)parse(config, where); }
+  PointResult run(const toml::value& config, const std::string& where, std::uint64_t seed,
+                  const RunControl& control) const override {
+    Parsed p = parse(config, where);
+    p.request.seed = seed;
+    p.request.control = control;
+    const xbarsim::Curve c = characterise(*p.preset.family, p.values, p.request);
+    PointResult out;
+    for (const auto& d : c.datasets) out.curves.push_back({d.name, d.units, d.description, d.shape, d.values});
+    for (const auto& [k, v] : c.attributes) {
+      if (const double* x = std::get_if<double>(&v)) out.metrics.push_back({k, "", "protocol result", *x});
+      if (const auto* i = std::get_if<std::int64_t>(&v))
+        out.metrics.push_back({k, "", "protocol result", static_cast<double>(*i)});
+    }
+    return out;
+  }
+
+ private:
+  struct Parsed {
+    io::DevicePreset preset;
+    ParamValues values;
+    CurveRequest request;
+  };
+  static Parsed parse(const toml::value& config, const std::string& where) {
+    ProblemList problems;
+    const auto at = [&](const char* key) { return where + ": " + key; };
+    static const char* known[] = {"schema_version", "preset", "protocol",    "devices",        "target_S",
+                                  "pulses",         "reads",  "read_time_s", "read_voltage_V", "parameters"};
+    for (const auto& [key, v] : config.as_table())
+      if (std::find_if(std::begin(known), std::end(known), [&](const char* k) { return key == k; }) == std::end(known))
+        problems.add(at(key.c_str()), "unknown key");
+    const auto text = [&](const char* key) -> std::string {
+      if (!config.contains(key) || !config.at(key).is_string()) {
+        problems.add(at(key), "expected a string");
+        return {};
+      }
+      return config.at(key).as_string().str;
+    };
+    const auto number = [&](const char* key, double fallback, double lo) {
+      if (!config.contains(key)) return fallback;
+      const toml::value& v = config.at(key);
+      const double x = v.is_integer()    ? static_cast<double>(v.as_integer())
+                       : v.is_floating() ? v.as_floating()
+                                         : -1e300;
+      if (!(x >= lo)) problems.add(at(key), "expected a number >= " + std::to_string(lo));
+      return x;
+    };
+    Parsed p;
+    const std::string preset = text("preset");
+    p.request.protocol = text("protocol");
+    p.request.devices = static_cast<std::size_t>(number("devices", 16, 1));
+    if (config.contains("target_S")) p.request.target_S = number("target_S", 0, 0);
+    p.request.pulses = static_cast<std::size_t>(number("pulses", 0, 0));
+    p.request.reads = static_cast<std::size_t>(number("reads", 1000, 1));
+    p.request.read_time_s = number("read_time_s", 1.0, 0);
+    p.request.read_voltage_V = number("read_voltage_V", 0.0, 0);
+    if (!preset.empty()) {
+      try {
+        p.preset = io::find_device_preset(preset);
+        p.values = p.preset.resolved();
+        if (config.contains("parameters"))
+          for (const auto& [k, v] :
+               io::params_from_toml(config.at("parameters"), p.preset.family->table(), at("parameters"), problems))
+            p.values[k] = v;
+        if (!p.request.protocol.empty()) require_protocol(*p.preset.family, p.request.protocol);
+      } catch (const ConfigError& e) {
+        for (const auto& q : e.problems()) problems.add(at(q.where == "--protocol" ? "protocol" : "preset"), q.what);
+      } catch (const IoError& e) {
+        problems.add(at("preset"), e.what());
+      }
+    }
+    problems.throw_if_any();
+    return p;
+  }
+};
+
 }  // namespace
 
-std::vector<std::string> job_names() { return {"run", "map", "tile-report"}; }
+std::vector<std::string> job_names() { return {"run", "map", "tile-report", "device-curve"}; }
 
 std::unique_ptr<Job> make_job(const std::string& name) {
   if (name == "run") return std::make_unique<MainJob>();
   if (name == "map") return std::make_unique<MapJob>();
   if (name == "tile-report") return std::make_unique<TileReportJob>();
+  if (name == "device-curve") return std::make_unique<DeviceCurveJob>();
   throw ConfigError("job", "unknown job \"" + name + "\"; known: " + join(job_names()));
 }
 

@@ -7,6 +7,7 @@
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/core/text.hpp>
 #include <xbarsim/io/data_dirs.hpp>
+#include <xbarsim/io/device_preset.hpp>
 #include <xbarsim/io/tile_config.hpp>
 #include <xbarsim/io/toml_params.hpp>
 #include <xbarsim/mapping/layer_shapes.hpp>
@@ -88,6 +89,18 @@ RunSetup parse_setup(const toml::value& doc, const std::string& file) {
     table_into(doc, "adc", file, s.tile.forward_adc, problems);
     table_into(doc, "io", file, s.tile.forward_io, problems);
     table_into(doc, "chip", file, s.chip, problems);
+    // The presets must exist (checked here so every command names the file and key).
+    const auto check_preset = [&](const char* key, const auto& find) {
+      try {
+        find();
+      } catch (const ConfigError& e) {
+        for (const auto& q : e.problems()) problems.add(file + ": " + key, q.what);
+      } catch (const Error& e) {
+        problems.add(file + ": " + key, e.what());
+      }
+    };
+    check_preset("device", [&] { io::find_device_preset(s.device); });
+    check_preset("tech", [&] { io::find_tech_preset(s.tech); });
     problems.throw_if_any();
   }
   if (s.tile_rows == 0 || s.tile_cols == 0) throw ConfigError("tile_rows", "tiles need at least one row and column");

@@ -22,25 +22,6 @@ const std::vector<std::string> kTopKeys = {"schema_version", "job",    "seed", "
 const std::vector<std::string> kAxisKeys = {"key", "values", "range", "scale", "type", "zip"};
 const std::vector<std::string> kSamplingKeys = {"method", "samples"};
 
-std::string kind_name(const toml::value& v) {
-  switch (v.type()) {
-    case toml::value_t::boolean:
-      return "a boolean";
-    case toml::value_t::integer:
-      return "an integer";
-    case toml::value_t::floating:
-      return "a real number";
-    case toml::value_t::string:
-      return "a string";
-    case toml::value_t::array:
-      return "an array";
-    case toml::value_t::table:
-      return "a table";
-    default:
-      return "a date/time";
-  }
-}
-
 bool contains(const std::vector<std::string>& list, const std::string& s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
@@ -103,7 +84,7 @@ std::size_t times(std::size_t a, std::size_t b) {
 void parse_axis(const toml::value& t, std::size_t i, const Where& w, Axis& axis) {
   const std::string at = "axis[" + std::to_string(i) + "]";
   if (!t.is_table()) {
-    w.add(at, "expected a table ([[axis]]), found " + kind_name(t));
+    w.add(at, "expected a table ([[axis]]), found " + io::toml_kind_name(t));
     return;
   }
   check_keys(t, kAxisKeys, at, w);
@@ -113,7 +94,7 @@ void parse_axis(const toml::value& t, std::size_t i, const Where& w, Axis& axis)
   if (!has("key"))
     w.add(at + ".key", "missing; expected the dotted key path of a config value, e.g. \"adc.bits\"");
   else if (!t.at("key").is_string())
-    w.add(at + ".key", "expected a string, found " + kind_name(t.at("key")));
+    w.add(at + ".key", "expected a string, found " + io::toml_kind_name(t.at("key")));
   else {
     axis.key = t.at("key").as_string().str;
     if (!valid_key_path(axis.key))
@@ -133,7 +114,7 @@ void parse_axis(const toml::value& t, std::size_t i, const Where& w, Axis& axis)
   if (has("values")) {
     const auto& v = t.at("values");
     if (!v.is_array()) {
-      w.add(at + ".values", "expected an array, found " + kind_name(v));
+      w.add(at + ".values", "expected an array, found " + io::toml_kind_name(v));
     } else if (v.as_array().empty()) {
       w.add(at + ".values", "empty; expected at least one value");
     } else {
@@ -150,7 +131,7 @@ void parse_axis(const toml::value& t, std::size_t i, const Where& w, Axis& axis)
         else if (x.is_string())
           axis.values.emplace_back(std::string(x.as_string().str));
         else
-          w.add(loc, "expected a boolean, integer, real number or string, found " + kind_name(x));
+          w.add(loc, "expected a boolean, integer, real number or string, found " + io::toml_kind_name(x));
       }
     }
     if (has("zip")) {
@@ -247,7 +228,7 @@ std::optional<std::string> set_config_value(toml::value& config, const std::stri
     auto it = t.find(segs[s]);
     if (it == t.end()) break;
     if (s + 1 < segs.size() && !it->second.is_table())
-      return path + " is " + kind_name(it->second) + ", not a table, so " + key + " cannot be set";
+      return path + " is " + io::toml_kind_name(it->second) + ", not a table, so " + key + " cannot be set";
     if (s + 1 == segs.size() && it->second.is_table()) return key + " is a table; an axis value cannot replace it";
     node = &it->second;
   }
@@ -288,7 +269,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& file) {
   if (!has("job"))
     w.add("job", "missing; expected one of " + join(sweep_jobs()));
   else if (!doc.at("job").is_string())
-    w.add("job", "expected a string, found " + kind_name(doc.at("job")));
+    w.add("job", "expected a string, found " + io::toml_kind_name(doc.at("job")));
   else if (spec.job = doc.at("job").as_string().str; !contains(sweep_jobs(), spec.job))
     w.add("job", "unknown job \"" + spec.job + "\"; expected one of " + join(sweep_jobs()));
 
@@ -326,7 +307,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& file) {
   if (has("config")) {
     const auto& v = doc.at("config");
     if (!v.is_table())
-      w.add("config", "expected a table ([config]), found " + kind_name(v));
+      w.add("config", "expected a table ([config]), found " + io::toml_kind_name(v));
     else
       deep_merge(spec.base_config, v);
   }
@@ -335,7 +316,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& file) {
   if (has("axis")) {
     const auto& v = doc.at("axis");
     if (!v.is_array()) {
-      w.add("axis", "expected an array of tables ([[axis]]), found " + kind_name(v));
+      w.add("axis", "expected an array of tables ([[axis]]), found " + io::toml_kind_name(v));
     } else {
       const auto& arr = v.as_array();
       for (std::size_t i = 0; i < arr.size(); ++i) {
@@ -378,7 +359,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& file) {
   if (has("sampling")) {
     const auto& s = doc.at("sampling");
     if (!s.is_table()) {
-      w.add("sampling", "expected a table ([sampling]), found " + kind_name(s));
+      w.add("sampling", "expected a table ([sampling]), found " + io::toml_kind_name(s));
     } else {
       check_keys(s, kSamplingKeys, "sampling", w);
       const auto& t = s.as_table();

@@ -67,7 +67,7 @@ TEST_CASE("model summary --json has the totals of the zoo model", "[cli][nn]") {
   CHECK(bad.output.find("lenet7") != std::string::npos);
 }
 
-TEST_CASE("train, Ctrl-C, --resume: the same weights as an uninterrupted run; eval reads them", "[cli][nn]") {
+TEST_CASE("train, Ctrl-C, --resume: the same weights as an uninterrupted run, eval reads them", "[cli][nn]") {
   test::ScratchDir dir("cli_nn");
   write_split(dir, "train", 640);
   write_split(dir, "t10k", 100);

@@ -133,7 +133,7 @@ TEST_CASE("run applies the configuration's compress list before mapping", "[cli]
   CHECK(ru.output.find("unknown transform \"prune\"") != std::string::npos);
 }
 
-TEST_CASE("map: an infeasible placement is a report naming the layer; bad chip keys are named", "[cli][run]") {
+TEST_CASE("map: an infeasible placement is a report naming the layer, bad chip keys are named", "[cli][run]") {
   test::ScratchDir dir("cli_map_budget");
   // LeNet-5 needs 6 tiles of 256 x 256 (conv3's 400 rows take two); a budget of 4 cannot
   // hold one copy of every layer.

@@ -71,7 +71,7 @@ void check_sums(const ChipReport& r) {
 
 }  // namespace
 
-TEST_CASE("placement counts tiles and utilisation by hand; costs roll up", "[mapping][chip]") {
+TEST_CASE("placement counts tiles and utilisation by hand, costs roll up", "[mapping][chip]") {
   // Two layers on 64 x 32 tiles: conv 3x3, 16 -> 40 on an 8 x 8 output map (rows 144 ->
   // 3 row blocks, cols 40 -> 2 column blocks: 6 tiles); dense 100 -> 10 (2 x 1 tiles).
   const LayerShape conv = conv_shape("conv", 3, 16, 40, 10, 8), fc = dense_shape("fc", 100, 10);

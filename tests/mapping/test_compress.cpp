@@ -446,7 +446,7 @@ TEST_CASE("compress: ternary (TWN) and binary (BinaryConnect / BWN) by hand", "[
   }
 }
 
-TEST_CASE("compress: transforms by name equal the direct calls; bad names and settings are named", "[mapping]") {
+TEST_CASE("compress: transforms by name equal the direct calls, bad names and settings are named", "[mapping]") {
   // By name, the same counts as the direct call of the LeNet-5 case above (31,328).
   Network net = make_model("lenet5");
   const auto r = apply_compression(net, "filter_prune: fraction=0.5, layers=conv1|conv3");

@@ -322,7 +322,7 @@ TEST_CASE("shuffling is a deterministic permutation keyed by seed and epoch", "[
   CHECK(chi2 < 25.0);
 }
 
-TEST_CASE("batches are contiguous copies in the given order; slices", "[nn][dataset][batch]") {
+TEST_CASE("batches are contiguous copies in the given order, slices", "[nn][dataset][batch]") {
   ImageDataset d;
   d.images = Tensor(Shape{4, 1, 1, 2});
   for (std::size_t i = 0; i < 8; ++i) d.images[i] = static_cast<float>(i);

@@ -347,7 +347,7 @@ TEST_CASE("sweep store: an existing output, journal, foreign or corrupt file is 
   CHECK(read_bytes(out) == bytes);
 }
 
-TEST_CASE("sweep store: names that clash with reserved fields; a text axis with numbers", "[sweep]") {
+TEST_CASE("sweep store: names that clash with reserved fields, a text axis with numbers", "[sweep]") {
   TempDir tmp("clash");
   const fs::path out = tmp.path / "R.h5";
   {

@@ -101,7 +101,7 @@ TEST_CASE("VTEAM iv sweep is a pinched loop whose lobe shrinks with frequency", 
   CHECK(area[2] < 0.3 * area[0]);
 }
 
-TEST_CASE("The default Biolek window does not stick at a bound; Joglekar does", "[devices][rram]") {
+TEST_CASE("The default Biolek window does not stick at a bound, Joglekar does", "[devices][rram]") {
   // Reference: Biolek et al. IEEE Access 2021 (sheet 1): windows vanishing at both bounds
   // (Joglekar, Prodromakis) cannot leave a bound once there; Biolek's window depends on
   // the direction of motion and lets the state leave.

@@ -13,6 +13,8 @@ namespace xbarsim::io {
 /// Parses TOML text; a syntax error becomes a ConfigError whose location names `file`
 /// and the line, and whose message says what the parser expected.
 toml::value parse_toml(const std::string& text, const std::string& file);
+/// "an integer", "a table", ...: the kind of a TOML value, for messages.
+std::string toml_kind_name(const toml::value& v);
 /// Reads and parses a TOML file; IoError if it cannot be read.
 toml::value read_toml_file(const std::string& path);
 

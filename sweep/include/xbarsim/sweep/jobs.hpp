@@ -5,6 +5,7 @@
 //   "run"          the main job of `xbarsim run` (main_job.hpp)
 //   "map"          the chip placement and cost of `xbarsim map` (the run configuration)
 //   "tile-report"  the tile cost of `xbarsim tile report` (io/tile_config.hpp)
+//   "device-curve" a device characterisation protocol of `xbarsim device curve`
 #include <memory>
 #include <string>
 #include <toml.hpp>

@@ -5,7 +5,7 @@
 // Format (schema_version = 1):
 //
 //   schema_version = 1     # required, must be 1
-//   job = "run"            # required: "run" | "map" | "tile-report" (jobs.hpp); which command's
+//   job = "run"            # required: "run" | "map" | "tile-report" | "device-curve" (jobs.hpp); which command's
 //                          #   configuration every point is
 //   seed = 1               # optional (default 1), integer >= 0: the sweep seed
 //   repeats = 1            # optional (default 1), integer >= 1: runs of every point
@@ -101,7 +101,7 @@ struct Sampling {
 struct SweepSpec {
   std::string file;  // the spec file as given
   std::string text;  // the spec file's text (stored with the results)
-  std::string job;   // "run" | "map" | "tile-report" (jobs.hpp)
+  std::string job;   // "run" | "map" | "tile-report" | "device-curve" (jobs.hpp)
   std::uint64_t seed = 1;
   std::size_t repeats = 1;
   toml::value base_config;  // `base` file merged with [config]; a table

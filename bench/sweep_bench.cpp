@@ -20,9 +20,9 @@
 //     other load) apart from the scheduling loss (idle worker at the end, serial parts).
 //
 // On a shared machine the wall times measure the other load, not the sweep: Linux groups
-// the CPU share by session (sched_autogroup), so one session's sweep gets about 2/(k+1)
-// cores next to k busy sessions whatever its thread count, and the efficiencies come out
-// far below 1 (measured 0.41-0.55 for 2 threads next to 4 compilers). The benchmark prints
+// the CPU share by session (sched_autogroup, on here), so next to other busy sessions a
+// sweep got ~0.7 cores with 1 thread and with 2 threads alike, and the efficiency of 2
+// threads came out 0.41-0.55 (next to 4 compilers of other sessions). The benchmark prints
 // the cores each run got (cpu / wall) and warns when T1 got less than 0.9 of a core or a
 // parallel run less than 1.8 cores. Measure on an idle machine, or raise the benchmark's
 // session for the minute it runs (root): echo -19 > /proc/self/autogroup; ...; echo 0 > /proc/self/autogroup

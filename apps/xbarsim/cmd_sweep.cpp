@@ -6,6 +6,7 @@
 // them); 2 for a bad spec or an output that exists (without --resume) or is foreign;
 // 130 after Ctrl-C (finished points stay in R.h5.partial/ for --resume); 1 otherwise.
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -51,8 +52,22 @@ std::string iso_now() {
   return buf;
 }
 
+// Workers of this process: --threads of the sweep, else the global --threads, else the
+// cores shared by the ranks on this node. The global limit also caps the sweep's.
+std::size_t workers(const SweepOptions& o, const Globals& g) {
+  if (o.threads && g.threads && o.threads > g.threads)
+    throw ConfigError("--threads", "the sweep's --threads " + std::to_string(o.threads) +
+                                       " exceeds the global --threads " + std::to_string(g.threads));
+  if (o.threads) return o.threads;
+  if (g.threads) return g.threads;
+  std::size_t ranks_here = 1;
+  if (const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE")) ranks_here = std::max(1, std::atoi(local));
+  return std::max<std::size_t>(1, std::thread::hardware_concurrency() / ranks_here);
+}
+
 int run_sweep(const SweepOptions& o, const Globals& g) {
   MpiSession mpi;
+  const int threads = static_cast<int>(workers(o, g));  // checked before anything is written
   const std::string start = iso_now();
   const Plan plan = make_plan(o.spec);
   const std::vector<std::string> keys = axis_keys(plan.spec);
@@ -73,8 +88,7 @@ int run_sweep(const SweepOptions& o, const Globals& g) {
   const std::vector<std::size_t> todo = mpi.rank() == 0 ? unfinished(*store) : std::vector<std::size_t>{};
   const std::size_t already = n - todo.size();
   ExecuteOptions eo;
-  eo.threads = static_cast<int>(
-      o.threads ? o.threads : (g.threads ? g.threads : std::max(1u, std::thread::hardware_concurrency())));
+  eo.threads = threads;
   eo.cancel = &interrupt_token();
   TerminalProgress progress("sweep");
   std::mutex mutex;

@@ -464,3 +464,16 @@ TEST_CASE("results summary of a file that is not a sweep result exits 2 naming i
   CHECK(missing.exit_code == 2);
   CHECK(missing.output.find("/nonexistent/r.h5: no such file") != std::string::npos);
 }
+
+TEST_CASE("sweep --threads above the global --threads is refused before anything is written", "[cli][sweep]") {
+  test::ScratchDir dir("cli_sweep_threads");
+  const auto out = dir / "t.h5";
+  // The global --threads caps every thread pool of the process (ThreadLimit), so a larger
+  // sweep --threads could not be honoured: exit 2 naming the option, no journal.
+  const auto r = test::run_xbarsim("--threads 1 sweep " + (kExamples / "quick.toml").string() + " -o " +
+                                   out.string() + " --threads 2");
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("--threads") != std::string::npos);
+  CHECK(!fs::exists(out));
+  CHECK(!fs::exists(dir / "t.h5.partial"));
+}

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 #include <xbarsim/core/error.hpp>
+#include <xbarsim/core/text.hpp>
 #include <xbarsim/sweep/execute.hpp>
 #include <xbarsim/sweep/jobs.hpp>
 #include <xbarsim/sweep/mpi_execute.hpp>
@@ -45,13 +46,6 @@ Plan make_plan(const std::string& file) {
   return p;
 }
 
-std::string iso_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
 // Workers of this process: --threads of the sweep, else the global --threads, else the
 // cores shared by the ranks on this node. The global limit also caps the sweep's.
 std::size_t workers(const SweepOptions& o, const Globals& g) {
@@ -68,7 +62,7 @@ std::size_t workers(const SweepOptions& o, const Globals& g) {
 int run_sweep(const SweepOptions& o, const Globals& g) {
   MpiSession mpi;
   const int threads = static_cast<int>(workers(o, g));  // checked before anything is written
-  const std::string start = iso_now();
+  const std::string start = utc_now_iso8601();
   const Plan plan = make_plan(o.spec);
   const std::vector<std::string> keys = axis_keys(plan.spec);
   const std::size_t n = plan.points.size();

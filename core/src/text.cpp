@@ -1,8 +1,19 @@
 // Text helpers (see text.hpp).
+#include <chrono>
+#include <ctime>
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/core/text.hpp>
 
 namespace xbarsim {
+
+std::string utc_now_iso8601() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 std::string trim(std::string_view s) {
   const auto b = s.find_first_not_of(" \t");

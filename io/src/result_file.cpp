@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 #include <xbarsim/core/error.hpp>
+#include <xbarsim/core/text.hpp>
 #include <xbarsim/core/version.hpp>
 #include <xbarsim/io/result_file.hpp>
 
@@ -42,14 +43,6 @@ void put_attribute(H5::H5Object& obj, const std::string& name, const ParamValue&
       value);
 }
 
-std::string now_iso8601() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 }  // namespace
 
 struct ResultFile::Impl {
@@ -79,7 +72,7 @@ ResultFile::ResultFile(const std::filesystem::path& path, const RunInfo& info) :
     put_attribute(root, "seed", static_cast<std::int64_t>(info.seed));
     put_string_attribute(root, "xbarsim_version", std::string(version()));
     put_string_attribute(root, "git_revision", std::string(git_revision()));
-    put_string_attribute(root, "created", now_iso8601());
+    put_string_attribute(root, "created", utc_now_iso8601());
     put_string_attribute(root, "command", info.command);
     impl_->file.flush(H5F_SCOPE_GLOBAL);
   } catch (const H5::Exception& e) {

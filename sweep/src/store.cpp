@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 #include <xbarsim/core/error.hpp>
+#include <xbarsim/core/text.hpp>
 #include <xbarsim/core/version.hpp>
 
 #include "store_hdf5.hpp"
@@ -41,15 +42,6 @@ std::uint64_t fnv1a64(const std::string& text) {
 std::string hex64(std::uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-std::string now_iso8601() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
 
@@ -482,7 +474,7 @@ struct SweepStore::Impl {
 
   void write_header() {
     write_text_atomic(dir / kSpecFile, spec_text);
-    start_time = now_iso8601();
+    start_time = utc_now_iso8601();
     Fingerprint fp{hex64(fnv1a64(spec_text)), std::string(version()), start_time, points, axis_keys};
     write_text_atomic(dir / kFingerprintFile, fingerprint_text(fp));  // last: the header is complete
   }
@@ -735,7 +727,7 @@ void SweepStore::finalize(const std::string& start_time) {
     }
     detail::put_value(root, "failed", failed);
     write_summary(file, rows, s.axis_keys);
-    detail::put_string(root, "end_time", now_iso8601());
+    detail::put_string(root, "end_time", utc_now_iso8601());
   } catch (const H5::Exception& e) {
     throw IoError(merged.string(), "cannot merge the sweep journal (" + e.getDetailMsg() + ")");
   }

@@ -20,6 +20,9 @@ std::string join(const Range& items, std::string_view sep = ", ", Proj proj = {}
   return out;
 }
 
+/// The current UTC time in ISO 8601, e.g. "2026-11-26T20:31:00Z" (for output files).
+std::string utc_now_iso8601();
+
 /// `s` without leading and trailing spaces and tabs.
 std::string trim(std::string_view s);
 

@@ -11,7 +11,7 @@ packages=(
   libtoml11-dev libcli11-dev librandom123-dev nlohmann-json3-dev catch2 libsuitesparse-dev zlib1g-dev
   libopenmpi-dev openmpi-bin
   # independent references used by the tests
-  ngspice python3-numpy python3-h5py dataset-fashion-mnist python3-torch python3-onnx libonnx-dev libprotobuf-dev protobuf-compiler
+  ngspice python3-numpy python3-h5py python3-pandas dataset-fashion-mnist python3-torch python3-onnx libonnx-dev libprotobuf-dev protobuf-compiler
 )
 
 missing=()

@@ -244,7 +244,7 @@ TEST_CASE("sweep plan: bad specs exit 2 naming the file and the key or axis", "[
   CHECK(r.output.find("\"size\"") != std::string::npos);
 }
 
-TEST_CASE("sweep end to end: the HDF5 result read back by h5py", "[cli][sweep]") {
+TEST_CASE("sweep end to end: the HDF5 result read back by h5py and pandas", "[cli][sweep]") {
   const Reference& ref = reference();
   CHECK(ref.run.output.find("6 points (6 run now, 0 failed)") != std::string::npos);
   CHECK(!fs::exists(ref.out.string() + ".partial"));  // the journal is removed when final
@@ -271,8 +271,16 @@ out = {
   'config0': st(p['0'].attrs['config']),
   'pstatus': [st(p[k].attrs['status']) for k in sorted(p.keys())],
 }
+# pandas (Debian python3-pandas) takes the compound /summary as a table directly.
+import pandas as pd
+df = pd.DataFrame(s)
+out['pandas_shape'] = list(df.shape)
+out['pandas_bits'] = [float(x) for x in df['adc.bits']]
 print(json.dumps(out))
 )");
+  CHECK(j["pandas_shape"][0] == kSmallPoints);
+  CHECK(j["pandas_shape"][1] == j["fields"].size());
+  CHECK(j["pandas_bits"] == j["bits"]);
   // Root attributes (store.hpp layout); the spec is the spec file's text.
   CHECK(j["attrs"]["spec"] == kSmallSpec);
   for (const char* a : {"version", "git_revision", "start_time", "end_time"}) {

@@ -59,8 +59,30 @@ std::size_t workers(const SweepOptions& o, const Globals& g) {
   return std::max<std::size_t>(1, std::thread::hardware_concurrency() / ranks_here);
 }
 
+int run_sweep_ranks(const MpiSession& mpi, const SweepOptions& o, const Globals& g);
+
+// Under mpirun an error on one rank (e.g. rank 0 refusing an existing output) would leave
+// the others waiting for it: the failing rank prints the error and ends them all.
 int run_sweep(const SweepOptions& o, const Globals& g) {
   MpiSession mpi;
+  if (!mpi.active() || mpi.size() == 1) return run_sweep_ranks(mpi, o, g);
+  try {
+    return run_sweep_ranks(mpi, o, g);
+  } catch (const ConfigError& e) {
+    for (const auto& p : e.problems()) print_error("rank " + std::to_string(mpi.rank()) + ": " + p.where, p.what);
+    mpi.abort(kBadInput);
+  } catch (const IoError& e) {
+    print_error("rank " + std::to_string(mpi.rank()) + ": " + e.path(), e.detail());
+    mpi.abort(kBadInput);
+  } catch (const Cancelled&) {
+    throw;
+  } catch (const std::exception& e) {
+    print_error("rank " + std::to_string(mpi.rank()), e.what());
+    mpi.abort(kRuntimeFailure);
+  }
+}
+
+int run_sweep_ranks(const MpiSession& mpi, const SweepOptions& o, const Globals& g) {
   const int threads = static_cast<int>(workers(o, g));  // checked before anything is written
   const std::string start = utc_now_iso8601();
   const Plan plan = make_plan(o.spec);

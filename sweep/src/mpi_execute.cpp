@@ -106,6 +106,11 @@ void MpiSession::barrier() const {
   if (active_) check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
 }
 
+void MpiSession::abort(int code) const {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::abort();  // MPI_Abort does not return; this satisfies [[noreturn]]
+}
+
 long long MpiSession::broadcast(long long v) const {
   if (active_) check(MPI_Bcast(&v, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD), "MPI_Bcast");
   return v;

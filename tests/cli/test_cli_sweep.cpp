@@ -461,6 +461,15 @@ TEST_CASE("sweep under mpirun with 2 ranks: the same summary values as one proce
   REQUIRE(r.exit_code == 0);
   CHECK(r.output.find("ranks 2") != std::string::npos);
   CHECK(summary_csv(out) == ref.csv);
+
+  // The output now exists: rank 0 refuses it alone, and must end rank 1 too (MPI_Abort)
+  // instead of leaving it waiting; `timeout` turns a hang into exit 124.
+  const auto again = test::run_command(
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 60 mpirun --oversubscribe -np 2 " +
+      q(kXbarsim) + " sweep " + q(spec) + " -o " + q(out) + " --threads 1");
+  INFO(again.output);
+  CHECK(again.exit_code == 2);
+  CHECK(again.output.find("rank 0: " + out.string() + ": exists") != std::string::npos);
 }
 
 TEST_CASE("results summary of a file that is not a sweep result exits 2 naming it", "[cli][sweep]") {
@@ -478,8 +487,8 @@ TEST_CASE("sweep --threads above the global --threads is refused before anything
   const auto out = dir / "t.h5";
   // The global --threads caps every thread pool of the process (ThreadLimit), so a larger
   // sweep --threads could not be honoured: exit 2 naming the option, no journal.
-  const auto r = test::run_xbarsim("--threads 1 sweep " + (kExamples / "quick.toml").string() + " -o " +
-                                   out.string() + " --threads 2");
+  const auto r = test::run_xbarsim("--threads 1 sweep " + (kExamples / "quick.toml").string() + " -o " + out.string() +
+                                   " --threads 2");
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("--threads") != std::string::npos);
   CHECK(!fs::exists(out));

@@ -27,6 +27,9 @@ class MpiSession {
   void barrier() const;
   /// Rank 0's value of `v` on every rank.
   long long broadcast(long long v) const;
+  /// Ends every rank with `code` (MPI_Abort): a rank that fails alone must not leave the
+  /// others waiting in a collective call.
+  [[noreturn]] void abort(int code) const;
 
  private:
   bool active_ = false;

@@ -15,6 +15,22 @@ struct AnalogBackend::Matrix {
   std::vector<double> reference, scale;           // drift compensation per tile
   AnalogTile& tile(std::size_t i) { return transfer.empty() ? tiles[i] : transfer[i].slow(); }
   std::size_t size() const { return transfer.empty() ? tiles.size() : transfer.size(); }
+  /// f(block i): the AnalogTile, or the TransferTile of a Tiki-Taka block (programming,
+  /// update, read-back and drift act on both of its tiles).
+  template <class F>
+  void with_block(std::size_t i, F&& f) {
+    if (transfer.empty())
+      f(tiles[i]);
+    else
+      f(transfer[i]);
+  }
+  template <class F>
+  void with_block(std::size_t i, F&& f) const {
+    if (transfer.empty())
+      f(tiles[i]);
+    else
+      f(transfer[i]);
+  }
   arma::fmat xr, y;  // forward's buffers (a row block of X, one tile's outputs), reused by every batch
 };
 
@@ -84,8 +100,8 @@ AnalogBackend::Matrix& AnalogBackend::tiles_for(const MatVecId& id, const arma::
         const arma::fmat block = W.submat(m.col_start[c], m.row_start[r], m.col_start[c] + tile.outputs() - 1,
                                           m.row_start[r] + tile.inputs() - 1);
         const arma::mat Wt = arma::conv_to<arma::mat>::from(block.t());
-        const TileProgramReport rep =
-            m.transfer.empty() ? tile.set_weights(Wt) : m.transfer[r * ncol + c].set_weights(Wt);
+        TileProgramReport rep;
+        m.with_block(r * ncol + c, [&](auto& b) { rep = b.set_weights(Wt); });
         programming_.pulses += rep.device.pulses;
         programming_.verify_reads += rep.device.verify_reads;
         programming_.unconverged += rep.device.unconverged;
@@ -165,10 +181,7 @@ void AnalogBackend::update(const MatVecId& id, const arma::fmat& X, const arma::
       AnalogTile& tile = m.tile(r * ncol + c);
       const arma::fmat x(Xt.cols(m.row_start[r], m.row_start[r] + tile.inputs() - 1));
       const arma::fmat d(dYt.cols(m.col_start[c], m.col_start[c] + tile.outputs() - 1));
-      if (m.transfer.empty())
-        tile.update(x, d, lr);
-      else
-        m.transfer[r * ncol + c].update(x, d, lr);  // Tiki-Taka: A's update, transfers to C
+      m.with_block(r * ncol + c, [&](auto& b) { b.update(x, d, lr); });  // Tiki-Taka: A, transfers to C
     }
 }
 
@@ -180,8 +193,8 @@ arma::fmat AnalogBackend::weights(const MatVecId& id) const {
   arma::fmat W(m.M, m.K);
   for (std::size_t r = 0; r < m.row_start.size(); ++r)
     for (std::size_t c = 0; c < ncol; ++c) {
-      const std::size_t i = r * ncol + c;
-      const arma::mat Wb = m.transfer.empty() ? m.tiles[i].weights() : m.transfer[i].weights();
+      arma::mat Wb;
+      m.with_block(r * ncol + c, [&](const auto& b) { Wb = b.weights(); });
       W.submat(m.col_start[c], m.row_start[r], m.col_start[c] + Wb.n_cols - 1, m.row_start[r] + Wb.n_rows - 1) =
           arma::conv_to<arma::fmat>::from(Wb.t());
     }
@@ -195,10 +208,7 @@ void AnalogBackend::weights_changed(const MatVecId& id) {
 
 void AnalogBackend::relax_matrix(Matrix& m, double t_s) {
   for (std::size_t t = 0; t < m.size(); ++t) {
-    if (m.transfer.empty())
-      m.tiles[t].relax_to(t_s);
-    else
-      m.transfer[t].relax_to(t_s);  // both tiles of a Tiki-Taka block
+    m.with_block(t, [&](auto& b) { b.relax_to(t_s); });
     if (opt_.drift_compensation == "global" && m.reference[t] > 0.0) {
       const double now = reference_readout(m.tile(t));
       m.scale[t] = now > 0.0 ? m.reference[t] / now : 1.0;

@@ -13,11 +13,10 @@
 #include <mutex>
 #include <xbarsim/core/error.hpp>
 #include <xbarsim/core/parallel.hpp>
-#include <xbarsim/io/device_preset.hpp>
 #include <xbarsim/io/result_file.hpp>
 #include <xbarsim/nn/trainer.hpp>
 
-#include <xbarsim/sweep/run_setup.hpp>
+#include <xbarsim/sweep/main_job.hpp>
 
 #include "commands.hpp"
 #include "nn_support.hpp"
@@ -42,22 +41,6 @@ struct Variant {
   ChipReport chip;
   double acc_digital = 0, acc_analog = 0;
 };
-
-// Program, drift to t and evaluate with global compensation.
-double analog_accuracy(Network& net, const RunSetup& s, const ImageDataset& test, double t_s, std::uint64_t seed) {
-  const io::DevicePreset preset = io::find_device_preset(s.device);
-  const ParamValues values = preset.resolved();
-  AnalogBackend analog(analog_options(
-      s, [&] { return preset.family->make(values); }, seed));
-  LayerContext c;
-  c.backend = &analog;
-  c.seed = seed;
-  Tensor one(Shape{1, test.images.shape().c, test.images.shape().h, test.images.shape().w});
-  net.forward(one, c);  // programs the tiles
-  analog.relax_to(t_s);
-  analog.use_compensation(true);
-  return evaluate(net, test, 500, c, RunControl{nullptr, &interrupt_token()}).accuracy;
-}
 
 int run_compress(const CompressOptions& o, const Globals& g) {
   if (o.transforms.empty()) throw ConfigError("--transform", "give at least one transform, e.g. -t quantize:bits=4");
@@ -95,7 +78,7 @@ int run_compress(const CompressOptions& o, const Globals& g) {
       ctx.backend = &digital;
       ctx.seed = g.seed;
       v.acc_digital = evaluate(net, test, 500, ctx, RunControl{nullptr, &interrupt_token()}).accuracy;
-      v.acc_analog = analog_accuracy(net, setups[k], test, o.drift_time_s, g.seed);
+      v.acc_analog = analog_accuracy(net, setups[k], test, o.drift_time_s, g.seed, &interrupt_token()).compensated;
       std::lock_guard lock(mutex);
       progress.update(++done, names.size(), "variants");
     }

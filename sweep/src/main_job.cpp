@@ -11,6 +11,27 @@
 
 namespace xbarsim::sweep {
 
+DriftAccuracy analog_accuracy(Network& net, const RunSetup& s, const ImageDataset& test, double t_s, std::uint64_t seed,
+                              const CancellationToken* cancel) {
+  const io::DevicePreset preset = io::find_device_preset(s.device);
+  const ParamValues device_values = preset.resolved();
+  AnalogBackend analog(analog_options(
+      s, [&] { return preset.family->make(device_values); }, seed));
+  LayerContext c;
+  c.backend = &analog;
+  c.seed = seed;
+  // Program (first forward), then drift to t and read both ways.
+  const Shape in = test.images.shape();
+  net.forward(Tensor(Shape{1, in.c, in.h, in.w}), c);
+  analog.relax_to(t_s);
+  DriftAccuracy a;
+  analog.use_compensation(false);
+  a.raw = evaluate(net, test, 500, c, RunControl{nullptr, cancel}).accuracy;
+  analog.use_compensation(true);
+  a.compensated = evaluate(net, test, 500, c, RunControl{nullptr, cancel}).accuracy;
+  return a;
+}
+
 MainJobReport run_main_job(const RunSetup& setup, std::uint64_t seed, const RunControl& control) {
   MainJobReport r;
   r.setup = setup;
@@ -28,11 +49,9 @@ MainJobReport run_main_job(const RunSetup& setup, std::uint64_t seed, const RunC
   ImageDataset test = load_fashion_mnist(kFashionMnistDir, "test");
   if (s.images > 0 && s.images < test.size()) test = slice(test, 0, s.images);
   r.images = test.size();
-  const io::DevicePreset preset = io::find_device_preset(s.device);
-  const ParamValues device_values = preset.resolved();
   const RunControl quiet{nullptr, control.cancel};
   std::size_t done = 0;
-  const std::size_t steps = 1 + kDriftTimes_s.size() * 2;
+  const std::size_t steps = 1 + kDriftTimes_s.size();
   control.report(done, steps, "evaluations");
 
   DigitalBackend digital;
@@ -49,22 +68,9 @@ MainJobReport run_main_job(const RunSetup& setup, std::uint64_t seed, const RunC
   std::mutex progress_mutex;
   parallel_blocks(kDriftTimes_s.size(), 1, [&](std::size_t k0, std::size_t k1) {
     for (std::size_t k = k0; k < k1; ++k) {
-      AnalogBackend analog(analog_options(
-          s, [&] { return preset.family->make(device_values); }, seed));
-      LayerContext c = ctx;
-      c.backend = &analog;
-      // Program (first forward), then drift to t and read both ways.
-      Tensor one(Shape{1, test.images.shape().c, test.images.shape().h, test.images.shape().w});
-      nets[k].forward(one, c);
-      analog.relax_to(kDriftTimes_s[k]);
-      analog.use_compensation(false);
-      r.accuracy[k] = evaluate(nets[k], test, 500, c, quiet).accuracy;
-      {
-        std::lock_guard lock(progress_mutex);
-        control.report(++done, steps, "evaluations");
-      }
-      analog.use_compensation(true);
-      r.accuracy_compensated[k] = evaluate(nets[k], test, 500, c, quiet).accuracy;
+      const DriftAccuracy a = analog_accuracy(nets[k], s, test, kDriftTimes_s[k], seed, control.cancel);
+      r.accuracy[k] = a.raw;
+      r.accuracy_compensated[k] = a.compensated;
       std::lock_guard lock(progress_mutex);
       control.report(++done, steps, "evaluations");
     }

@@ -19,6 +19,8 @@
 #include <xbarsim/mapping/chip.hpp>
 #include <xbarsim/mapping/compress.hpp>
 #include <xbarsim/mapping/targets.hpp>
+#include <xbarsim/nn/dataset.hpp>
+#include <xbarsim/nn/network.hpp>
 #include <xbarsim/sweep/point.hpp>
 #include <xbarsim/sweep/run_setup.hpp>
 
@@ -44,6 +46,15 @@ struct MainJobReport {
 /// evaluations done; throws Cancelled between evaluations when control.cancel is set.
 /// The result depends only on the setup and the seed, not on the thread count.
 MainJobReport run_main_job(const RunSetup& setup, std::uint64_t seed, const RunControl& control = {});
+
+/// Test accuracy of `net` programmed on the setup's tiles (device preset, `seed`) and
+/// read t_s after programming: without and with global drift compensation. The network
+/// is the setup's, already compressed; `test` is the evaluation set.
+struct DriftAccuracy {
+  double raw = 0, compensated = 0;
+};
+DriftAccuracy analog_accuracy(Network& net, const RunSetup& setup, const ImageDataset& test, double t_s,
+                              std::uint64_t seed, const CancellationToken* cancel = nullptr);
 
 /// The report as a sweep point's metrics (scalars with units) and curves.
 PointResult to_point_result(const MainJobReport& r);
